@@ -1,0 +1,1 @@
+"""Organisations, locations, users, memberships, login and audit."""

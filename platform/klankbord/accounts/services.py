@@ -1,0 +1,291 @@
+"""Account operations: login, sessions, invitations, roles, audit. Callers commit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pyotp
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from klankbord.accounts.models import (
+    AuditEvent,
+    AuthSession,
+    Invitation,
+    Location,
+    LoginThrottle,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
+from klankbord.accounts.passwords import dummy_verify, hash_password, password_problem, verify_password
+from klankbord.core.time import utcnow
+from klankbord.extensions import db
+
+
+class AccountError(Exception):
+    """A user-facing problem with an account operation; the message is shown as is."""
+
+
+class LoginLocked(AccountError):
+    pass
+
+
+class LoginFailed(AccountError):
+    pass
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+# Audit ---------------------------------------------------------------------------------------
+
+
+def record_event(
+    action: str,
+    *,
+    organisation_id: int | None = None,
+    actor: Any = None,
+    target_type: str | None = None,
+    target_id: Any = None,
+    details: dict | None = None,
+) -> AuditEvent:
+    """Add an audit event. ``details`` must hold facts (ids, counts, roles), never free text."""
+    from flask import g, has_request_context
+
+    if organisation_id is None and has_request_context() and getattr(g, "org", None) is not None:
+        organisation_id = g.org.id
+    actor_id = getattr(actor, "id", None) if getattr(actor, "is_authenticated", False) else None
+    event = AuditEvent(
+        organisation_id=organisation_id,
+        actor_id=actor_id,
+        action=action,
+        target_type=target_type,
+        target_id=None if target_id is None else str(target_id),
+        details=details,
+    )
+    db.session.add(event)
+    return event
+
+
+# Organisations and users ---------------------------------------------------------------------
+
+
+def create_organisation(name: str, slug: str, **fields: Any) -> Organisation:
+    org = Organisation(name=name, slug=slug, **fields)
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def add_location(org: Organisation, name: str, kind: str = "azc") -> Location:
+    location = Location(organisation_id=org.id, name=name, kind=kind)
+    db.session.add(location)
+    db.session.flush()
+    return location
+
+
+def create_user(email: str, name: str, password: str, *, check_policy: bool = True) -> User:
+    email = normalise_email(email)
+    if check_policy:
+        problem = password_problem(password, email)
+        if problem:
+            raise AccountError(problem)
+    if db.session.execute(select(User).where(User.email == email)).scalar_one_or_none():
+        raise AccountError(_("An account with this e-mail address already exists."))
+    user = User(email=email, name=name, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_membership(user: User, org: Organisation, role: Role | str, *, actor: Any = None) -> Membership:
+    """Give ``user`` a role in ``org`` (or change it), and audit the change."""
+    role = Role(role)
+    membership = db.session.execute(
+        select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == org.id)
+    ).scalar_one_or_none()
+    old = membership.role if membership else None
+    if membership is None:
+        membership = Membership(user_id=user.id, organisation_id=org.id, role=role.value)
+        db.session.add(membership)
+    else:
+        membership.role = role.value
+    db.session.flush()
+    db.session.refresh(user)
+    if old != role.value:
+        record_event(
+            "role_changed",
+            organisation_id=org.id,
+            actor=actor,
+            target_type="user",
+            target_id=user.id,
+            details={"from": old, "to": role.value},
+        )
+    return membership
+
+
+# Login ---------------------------------------------------------------------------------------
+
+
+def _throttle_for(email: str) -> LoginThrottle:
+    key = _sha256(normalise_email(email))
+    row = db.session.get(LoginThrottle, key)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0)
+        db.session.add(row)
+    return row
+
+
+def authenticate(email: str, password: str) -> User:
+    """Check a login; known and unknown accounts fail and lock in exactly the same way."""
+    email = normalise_email(email)
+    now = utcnow()
+    throttle = _throttle_for(email)
+    if throttle.locked_until and throttle.locked_until > now:
+        raise LoginLocked("locked")
+    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None:
+        dummy_verify(password)
+        ok = False
+    else:
+        ok = user.active and verify_password(user.password_hash, password)
+    if ok:
+        throttle.failures = 0
+        throttle.locked_until = None
+        return user
+    throttle.failures = (throttle.failures or 0) + 1
+    throttle.updated_at = now
+    if throttle.failures >= current_app.config["LOGIN_MAX_FAILURES"]:
+        throttle.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        throttle.failures = 0
+        record_event("login_locked", actor=None, target_type="user", target_id=getattr(user, "id", None))
+    record_event("login_failed", target_type="user", target_id=getattr(user, "id", None))
+    raise LoginFailed("failed")
+
+
+def start_session(user: User) -> str:
+    """Create a fresh server-side session; the old one (if any) is not reused."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(AuthSession(id=token, user_id=user.id, second_factor_done=not needs_second_factor(user)))
+    user.session_token = token
+    for membership in user.memberships:
+        record_event("login", organisation_id=membership.organisation_id, actor=user)
+    return token
+
+
+def end_session(token: str | None) -> None:
+    if not token:
+        return
+    row = db.session.get(AuthSession, token)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+def load_session_user(token: str) -> User | None:
+    """Return the user of a live session, ending it when idle too long."""
+    row = db.session.get(AuthSession, token)
+    if row is None or row.revoked_at is not None:
+        return None
+    now = utcnow()
+    idle = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
+    if now - row.last_seen_at > idle:
+        row.revoked_at = now
+        db.session.commit()
+        return None
+    if now - row.last_seen_at > timedelta(seconds=30):
+        row.last_seen_at = now
+        db.session.commit()
+    user = row.user
+    if not user.active:
+        return None
+    user.session_token = token
+    user.second_factor_done = row.second_factor_done  # type: ignore[attr-defined]
+    return user
+
+
+def needs_second_factor(user: User) -> bool:
+    return user.is_admin_anywhere
+
+
+def verify_totp(user: User, code: str, secret: str | None = None) -> bool:
+    """Check a TOTP code (one step of clock drift allowed) and refuse a replayed code."""
+    secret = secret or user.totp_secret
+    if not secret:
+        return False
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    totp = pyotp.TOTP(secret)
+    now = utcnow()
+    for drift in (0, -1, 1):
+        moment = now + timedelta(seconds=30 * drift)
+        step = totp.timecode(moment)
+        if secrets.compare_digest(totp.at(moment), code) and step != user.totp_last_step:
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def complete_second_factor(token: str) -> None:
+    row = db.session.get(AuthSession, token)
+    if row is not None:
+        row.second_factor_done = True
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    invitation: Invitation
+    token: str
+
+
+def invite(org: Organisation, email: str, role: Role | str, *, actor: Any = None) -> NewInvitation:
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        organisation_id=org.id,
+        token_hash=_sha256(token),
+        email=normalise_email(email),
+        role=Role(role).value,
+        invited_by_id=getattr(actor, "id", None),
+        expires_at=utcnow() + timedelta(days=current_app.config["INVITE_VALID_DAYS"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    record_event("invited", organisation_id=org.id, actor=actor, target_type="invitation",
+                 target_id=invitation.id, details={"role": invitation.role})
+    return NewInvitation(invitation, token)
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """An invitation that is unused and not expired, or None."""
+    invitation = db.session.execute(
+        select(Invitation).where(Invitation.token_hash == _sha256(token or ""))
+    ).scalar_one_or_none()
+    if invitation is None or invitation.used_at is not None or invitation.expires_at < utcnow():
+        return None
+    return invitation
+
+
+def accept_invitation(token: str, name: str, password: str) -> User:
+    invitation = find_invitation(token)
+    if invitation is None:
+        raise AccountError(_("This invitation link is no longer valid."))
+    user = db.session.execute(select(User).where(User.email == invitation.email)).scalar_one_or_none()
+    if user is None:
+        user = create_user(invitation.email, name, password)
+    org = db.session.get(Organisation, invitation.organisation_id)
+    set_membership(user, org, invitation.role)
+    invitation.used_at = utcnow()
+    return user

@@ -1,0 +1,102 @@
+"""The one place where staff requests are tied to an organisation and a role.
+
+Every staff blueprint is made with :func:`staff_blueprint`: its routes need a login, and the current
+organisation is loaded before the view runs. Views fetch objects with :func:`get_scoped_or_404`, which
+answers 404 for an object of another organisation, so foreign ids look exactly like missing ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, g, redirect, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import Select, select
+
+from klankbord.accounts.models import Organisation, Role
+from klankbord.extensions import db
+
+M = TypeVar("M")
+
+#: Roles that may change things; policymakers only read.
+EDITORS = (Role.ADMIN, Role.FACILITATOR)
+
+
+def current_org() -> Organisation:
+    org = getattr(g, "org", None)
+    if org is None:
+        abort(403)
+    return org
+
+
+def current_role() -> Role | None:
+    return getattr(g, "role", None)
+
+
+def load_current_org() -> None:
+    """Require a login and set g.org and g.role from the session's chosen organisation."""
+    if not current_user.is_authenticated:
+        return _to_login()
+    if not getattr(current_user, "second_factor_done", True):
+        return redirect(url_for("accounts.second_factor", next=request.full_path if request.method == "GET" else None))
+    memberships = sorted(current_user.memberships, key=lambda m: m.organisation.name)
+    if not memberships:
+        abort(403)
+    chosen = session.get("org_id")
+    membership = next((m for m in memberships if m.organisation_id == chosen), memberships[0])
+    session["org_id"] = membership.organisation_id
+    g.org = membership.organisation
+    g.role = Role(membership.role)
+    g.memberships = memberships
+    return None
+
+
+def _to_login():
+    return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+
+
+def staff_blueprint(name: str, import_name: str, **kwargs: Any) -> Blueprint:
+    """A blueprint whose every route needs a login and knows its organisation."""
+    bp = Blueprint(name, import_name, **kwargs)
+    bp.before_request(load_current_org)
+    return bp
+
+
+def require_role(*roles: Role | str) -> Callable:
+    """Allow the view only for these roles in the current organisation (403 otherwise)."""
+    allowed = {Role(r) for r in roles}
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            if current_role() not in allowed:
+                from klankbord.accounts.services import record_event
+
+                record_event("access_denied", actor=current_user, details={"endpoint": request.endpoint})
+                db.session.commit()
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_roles = frozenset(r.value for r in allowed)  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def can_edit() -> bool:
+    return current_role() in EDITORS
+
+
+def scoped(model: type[M]) -> Select:
+    """SELECT of ``model`` limited to the current organisation."""
+    return select(model).where(model.organisation_id == current_org().id)  # type: ignore[attr-defined]
+
+
+def get_scoped_or_404(model: type[M], object_id: Any) -> M:
+    """Load one object of the current organisation, or answer 404."""
+    obj = db.session.execute(scoped(model).where(model.id == object_id)).scalar_one_or_none()  # type: ignore[attr-defined]
+    if obj is None:
+        abort(404)
+    return obj

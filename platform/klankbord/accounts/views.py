@@ -1,0 +1,266 @@
+"""Login, second factor, invitations, organisation switch and administration."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from urllib.parse import urlsplit
+
+import pyotp
+import segno
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from klankbord.accounts import services
+from klankbord.accounts.forms import (
+    AcceptInviteForm,
+    InviteForm,
+    LocationForm,
+    LoginForm,
+    RoleForm,
+    TotpForm,
+)
+from klankbord.accounts.models import AuditEvent, Location, Membership, Role
+from klankbord.accounts.tenancy import (
+    current_org,
+    get_scoped_or_404,
+    require_role,
+    scoped,
+    staff_blueprint,
+)
+from klankbord.extensions import db
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+staff = staff_blueprint("staff", __name__, template_folder="templates")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow local redirects."""
+    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("staff.dashboard")
+
+
+def _begin_login(user) -> None:
+    """Start a new server-side session; the old session id is dropped (no fixation)."""
+    services.end_session(session.get("_user_id"))
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    services.start_session(user)
+    session.permanent = True
+    login_user(user)
+    db.session.commit()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.LoginFailed:
+            db.session.commit()
+            flash(_("E-mail address or password is not correct, or the account is locked for a while."), "error")
+        except services.LoginLocked:
+            db.session.commit()
+            flash(_("E-mail address or password is not correct, or the account is locked for a while."), "error")
+        else:
+            _begin_login(user)
+            if services.needs_second_factor(user):
+                return redirect(url_for("accounts.second_factor", next=request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form)
+
+
+def _pending_user():
+    if not current_user.is_authenticated:
+        abort(403)
+    return current_user
+
+
+@bp.route("/login/second-factor", methods=["GET", "POST"])
+def second_factor():
+    user = _pending_user()
+    if not user.totp_secret:
+        return redirect(url_for("accounts.second_factor_setup", next=request.args.get("next")))
+    form = TotpForm()
+    if form.validate_on_submit():
+        if services.verify_totp(user, form.code.data):
+            services.complete_second_factor(user.session_token)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+        services.record_event("second_factor_failed", actor=user)
+        db.session.commit()
+        form.code.errors.append(_("That code is not correct. Try the newest code."))
+    return render_template("accounts/second_factor.html", form=form)
+
+
+@bp.route("/login/second-factor/setup", methods=["GET", "POST"])
+def second_factor_setup():
+    user = _pending_user()
+    if user.totp_secret and getattr(user, "second_factor_done", False):
+        return redirect(url_for("staff.dashboard"))
+    if user.totp_secret:
+        return redirect(url_for("accounts.second_factor"))
+    secret = session.get("totp_setup_secret") or pyotp.random_base32()
+    session["totp_setup_secret"] = secret
+    form = TotpForm()
+    if form.validate_on_submit():
+        if services.verify_totp(user, form.code.data, secret=secret):
+            user.totp_secret = secret
+            session.pop("totp_setup_secret", None)
+            services.complete_second_factor(user.session_token)
+            services.record_event("second_factor_enrolled", actor=user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+        form.code.errors.append(_("That code is not correct. Try the newest code."))
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Klankbord")
+    buffer = BytesIO()
+    segno.make(uri, error="m").save(buffer, kind="svg", scale=4, xmldecl=False, svgns=True)
+    import base64
+
+    qr_data_uri = "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return render_template("accounts/second_factor_setup.html", form=form, secret=secret, qr=qr_data_uri)
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        services.end_session(current_user.session_token)
+        services.record_event("logout", actor=current_user,
+                              organisation_id=session.get("org_id"))
+        db.session.commit()
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/language")
+def set_language():
+    from flask import current_app
+
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["STAFF_LOCALES"]:
+        session["lang"] = lang
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invite(token: str):
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        return render_template("accounts/invite_invalid.html"), 404
+    form = AcceptInviteForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(token, form.name.data, form.password.data)
+        except services.AccountError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Welcome! You can now log in."), "success")
+            return redirect(url_for("accounts.login", email=user.email))
+    from klankbord.accounts.models import Organisation
+
+    organisation = db.session.get(Organisation, invitation.organisation_id)
+    return render_template("accounts/accept_invite.html", form=form, invitation=invitation,
+                           organisation=organisation)
+
+
+# Staff pages ---------------------------------------------------------------------------------
+
+
+@staff.get("/")
+def dashboard():
+    return render_template("accounts/dashboard.html")
+
+
+@staff.post("/organisation")
+def switch_organisation():
+    wanted = request.form.get("organisation_id", type=int)
+    if not any(m.organisation_id == wanted for m in g.memberships):
+        abort(404)
+    session["org_id"] = wanted
+    return redirect(url_for("staff.dashboard"))
+
+
+@staff.get("/admin/members")
+@require_role(Role.ADMIN)
+def members():
+    rows = db.session.execute(
+        select(Membership).where(Membership.organisation_id == current_org().id)
+    ).scalars().all()
+    rows = sorted(rows, key=lambda m: m.user.name.lower())
+    return render_template("accounts/members.html", memberships=rows, invite_form=InviteForm(),
+                           role_form=RoleForm())
+
+
+@staff.post("/admin/members/invite")
+@require_role(Role.ADMIN)
+def invite_member():
+    form = InviteForm()
+    if not form.validate_on_submit():
+        flash(_("Please give a valid e-mail address and role."), "error")
+        return redirect(url_for("staff.members"))
+    new = services.invite(current_org(), form.email.data, form.role.data, actor=current_user)
+    db.session.commit()
+    link = url_for("accounts.accept_invite", token=new.token, _external=True)
+    return render_template("accounts/invite_sent.html", link=link, invitation=new.invitation)
+
+
+@staff.post("/admin/members/<int:membership_id>/role")
+@require_role(Role.ADMIN)
+def change_role(membership_id: int):
+    membership = db.session.execute(
+        scoped(Membership).where(Membership.id == membership_id)
+    ).scalar_one_or_none()
+    if membership is None:
+        abort(404)
+    form = RoleForm()
+    if form.validate_on_submit():
+        if membership.user_id == current_user.id and form.role.data != Role.ADMIN.value:
+            flash(_("You cannot take away your own administrator role."), "error")
+        else:
+            services.set_membership(membership.user, current_org(), form.role.data, actor=current_user)
+            db.session.commit()
+            flash(_("Role changed."), "success")
+    return redirect(url_for("staff.members"))
+
+
+@staff.get("/admin/audit")
+@require_role(Role.ADMIN)
+def audit_log():
+    events = db.session.execute(
+        scoped(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(500)
+    ).scalars().all()
+    return render_template("accounts/audit.html", events=events)
+
+
+@staff.route("/admin/locations", methods=["GET", "POST"])
+@require_role(Role.ADMIN, Role.FACILITATOR, Role.POLICYMAKER)
+def locations():
+    form = LocationForm()
+    if request.method == "POST":
+        if g.role not in (Role.ADMIN,):
+            abort(403)
+        if form.validate_on_submit():
+            services.add_location(current_org(), form.name.data.strip(), form.kind.data)
+            db.session.commit()
+            flash(_("Location added."), "success")
+            return redirect(url_for("staff.locations"))
+    rows = db.session.execute(scoped(Location).order_by(Location.name)).scalars().all()
+    return render_template("accounts/locations.html", locations=rows, form=form)
+
+
+@staff.get("/admin/locations/<int:location_id>")
+def location_detail(location_id: int):
+    location = get_scoped_or_404(Location, location_id)
+    return render_template("accounts/location.html", location=location)

@@ -1,0 +1,122 @@
+"""The steps of the app factory, each small enough to read at a glance."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from klankbord.config import REPO_ROOT
+from klankbord.extensions import babel, csrf, db, login_manager, migrate
+
+#: Navigation entries: (endpoint, label, roles or None for every role). Domains add theirs.
+NAV_ITEMS: list[tuple[str, object, tuple[str, ...] | None]] = []
+
+
+def add_nav_item(endpoint: str, label: object, roles: tuple[str, ...] | None = None) -> None:
+    if all(item[0] != endpoint for item in NAV_ITEMS):
+        NAV_ITEMS.append((endpoint, label, roles))
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL, a busy timeout and foreign keys for every SQLite connection."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from klankbord.core.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(REPO_ROOT / "platform" / "klankbord" / "translations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = None  # the server-side session table does this job
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        from klankbord.accounts.services import load_session_user
+
+        return load_session_user(token)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import redirect, url_for
+
+        return redirect(url_for("accounts.login"))
+
+
+def register_blueprints(app: Flask) -> None:
+    from klankbord.accounts.views import bp as accounts_bp
+    from klankbord.accounts.views import staff as staff_bp
+    from klankbord.core.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(staff_bp)
+    for module_name in DOMAIN_BLUEPRINTS:
+        module = __import__(module_name, fromlist=["register"])
+        module.register(app)
+
+
+#: Domain packages that expose ``register(app)``; each adds its blueprints and nav items.
+DOMAIN_BLUEPRINTS: list[str] = []
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from klankbord.core import errors
+
+    errors.register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from klankbord.core import security
+    from klankbord.core.i18n import LANGUAGE_NAMES, current_language, text_direction
+
+    security.register(app)
+
+    @app.before_request
+    def forget_cached_user() -> None:
+        """Load the user afresh per request, also when tests reuse one app context."""
+        g.pop("_login_user", None)
+    add_nav_item("staff.dashboard", _l("Overview"))
+
+    @app.context_processor
+    def inject_layout():
+        lang = current_language()
+        role = getattr(g, "role", None)
+        role_value = role.value if role is not None else None
+        nav = [
+            (endpoint, label)
+            for endpoint, label, roles in NAV_ITEMS
+            if role_value and (roles is None or role_value in roles) and endpoint in app.view_functions
+        ]
+        return {
+            "html_lang": lang,
+            "html_dir": text_direction(lang),
+            "language_names": LANGUAGE_NAMES,
+            "nav_items": nav,
+            "current_endpoint": request.endpoint,
+        }
+
+
+def register_commands(app: Flask) -> None:
+    from klankbord.cli import register
+
+    register(app)

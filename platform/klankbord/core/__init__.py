@@ -1,0 +1,1 @@
+"""Cross-cutting helpers: time, language, security headers, errors, health."""

@@ -1,0 +1,51 @@
+"""Interface language and text direction.
+
+Staff pages speak Dutch (default) or English; respondent pages speak the language the respondent
+chose, which a view puts in ``g.respondent_locale``.
+"""
+
+from __future__ import annotations
+
+from babel import Locale
+from flask import current_app, g, request, session
+
+#: Each language named in its own script, for language pickers.
+LANGUAGE_NAMES = {
+    "nl": "Nederlands",
+    "en": "English",
+    "ar": "العربية",
+    "ti": "ትግርኛ",
+    "fa": "فارسی",
+    "tr": "Türkçe",
+    "uk": "Українська",
+}
+RTL_LANGUAGES = frozenset({"ar", "fa"})
+
+
+def text_direction(code: str) -> str:
+    """Return 'rtl' or 'ltr' for a language code."""
+    if code in RTL_LANGUAGES:
+        return "rtl"
+    try:
+        return Locale.parse(code).text_direction
+    except Exception:  # unknown code: Babel raises several kinds
+        return "ltr"
+
+
+def select_locale() -> str:
+    """Pick the interface language for this request."""
+    respondent = getattr(g, "respondent_locale", None)
+    if respondent:
+        return respondent
+    allowed = current_app.config["STAFF_LOCALES"]
+    chosen = session.get("lang")
+    if chosen in allowed:
+        return chosen
+    return request.accept_languages.best_match(allowed) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return str(locale.language) if locale else "nl"
