@@ -91,36 +91,92 @@ SCALE_FACES: tuple[tuple[str, str], ...] = (
 )
 
 SCALE_LABELS: dict[str, dict[str, str]] = {
-    "1": {"nl": "Heel slecht", "en": "Very bad", "ar": "سيئ جدًا", "ti": "ብጣዕሚ ሕማቕ",
-          "fa": "خیلی بد", "tr": "Çok kötü", "uk": "Дуже погано"},
-    "2": {"nl": "Slecht", "en": "Bad", "ar": "سيئ", "ti": "ሕማቕ",
-          "fa": "بد", "tr": "Kötü", "uk": "Погано"},
-    "3": {"nl": "Gaat wel", "en": "Okay", "ar": "مقبول", "ti": "ማእከላይ",
-          "fa": "متوسط", "tr": "İdare eder", "uk": "Нормально"},
-    "4": {"nl": "Goed", "en": "Good", "ar": "جيد", "ti": "ጽቡቕ",
-          "fa": "خوب", "tr": "İyi", "uk": "Добре"},
-    "5": {"nl": "Heel goed", "en": "Very good", "ar": "جيد جدًا", "ti": "ብጣዕሚ ጽቡቕ",
-          "fa": "خیلی خوب", "tr": "Çok iyi", "uk": "Дуже добре"},
+    "1": {
+        "nl": "Heel slecht",
+        "en": "Very bad",
+        "ar": "سيئ جدًا",
+        "ti": "ብጣዕሚ ሕማቕ",
+        "fa": "خیلی بد",
+        "tr": "Çok kötü",
+        "uk": "Дуже погано",
+    },
+    "2": {
+        "nl": "Slecht",
+        "en": "Bad",
+        "ar": "سيئ",
+        "ti": "ሕማቕ",
+        "fa": "بد",
+        "tr": "Kötü",
+        "uk": "Погано",
+    },
+    "3": {
+        "nl": "Gaat wel",
+        "en": "Okay",
+        "ar": "مقبول",
+        "ti": "ማእከላይ",
+        "fa": "متوسط",
+        "tr": "İdare eder",
+        "uk": "Нормально",
+    },
+    "4": {
+        "nl": "Goed",
+        "en": "Good",
+        "ar": "جيد",
+        "ti": "ጽቡቕ",
+        "fa": "خوب",
+        "tr": "İyi",
+        "uk": "Добре",
+    },
+    "5": {
+        "nl": "Heel goed",
+        "en": "Very good",
+        "ar": "جيد جدًا",
+        "ti": "ብጣዕሚ ጽቡቕ",
+        "fa": "خیلی خوب",
+        "tr": "Çok iyi",
+        "uk": "Дуже добре",
+    },
 }
 
 #: Values of a ``yes_no`` question with their pictogram ids and texts.
 YES_NO_OPTIONS: tuple[tuple[str, str, dict[str, str]], ...] = (
-    ("yes", "answer_yes", {"nl": "Ja", "en": "Yes", "ar": "نعم", "ti": "እወ",
-                           "fa": "بله", "tr": "Evet", "uk": "Так"}),
-    ("no", "answer_no", {"nl": "Nee", "en": "No", "ar": "لا", "ti": "ኣይፋል",
-                         "fa": "نه", "tr": "Hayır", "uk": "Ні"}),
-    ("dont_know", "answer_dont_know", {"nl": "Weet ik niet", "en": "I don't know",
-                                       "ar": "لا أعرف", "ti": "ኣይፈልጥን",
-                                       "fa": "نمی‌دانم", "tr": "Bilmiyorum",
-                                       "uk": "Не знаю"}),
+    (
+        "yes",
+        "answer_yes",
+        {"nl": "Ja", "en": "Yes", "ar": "نعم", "ti": "እወ", "fa": "بله", "tr": "Evet", "uk": "Так"},
+    ),
+    (
+        "no",
+        "answer_no",
+        {"nl": "Nee", "en": "No", "ar": "لا", "ti": "ኣይፋል", "fa": "نه", "tr": "Hayır", "uk": "Ні"},
+    ),
+    (
+        "dont_know",
+        "answer_dont_know",
+        {
+            "nl": "Weet ik niet",
+            "en": "I don't know",
+            "ar": "لا أعرف",
+            "ti": "ኣይፈልጥን",
+            "fa": "نمی‌دانم",
+            "tr": "Bilmiyorum",
+            "uk": "Не знаю",
+        },
+    ),
 )
 
 _SLUG = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _VALUE = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
 
 _TOP_FIELDS = {
-    "id": True, "version": True, "languages": True, "default_language": False,
-    "title": True, "intro": True, "thanks": True, "what_happens_next": True,
+    "id": True,
+    "version": True,
+    "languages": True,
+    "default_language": False,
+    "title": True,
+    "intro": True,
+    "thanks": True,
+    "what_happens_next": True,
     "questions": True,
 }
 _QUESTION_COMMON = {"id", "type", "text", "help", "required", "show_if", "sensitive_note", "audio"}
@@ -387,7 +443,8 @@ def load_all(directory: str | os.PathLike[str]) -> list[SurveyDefinition]:
     """
     base = os.fspath(directory)
     names = sorted(
-        n for n in os.listdir(base)
+        n
+        for n in os.listdir(base)
         if n.endswith((".yaml", ".yml")) and not n.startswith(("_", "."))
     )
     seen: dict[str, str] = {}
@@ -503,8 +560,13 @@ class _Builder:
     # -- generic checks
 
     def check_fields(
-        self, data: Mapping[Any, Any], allowed: Iterable[str], *,
-        required: Iterable[str] = (), prefix: str = "", **where: str | None,
+        self,
+        data: Mapping[Any, Any],
+        allowed: Iterable[str],
+        *,
+        required: Iterable[str] = (),
+        prefix: str = "",
+        **where: str | None,
     ) -> None:
         """Reject unknown fields (with a suggestion for a typo) and missing ones."""
         allowed = set(allowed)
@@ -683,7 +745,8 @@ class _Builder:
             extra = f" (did you mean {hint[0]!r}?)" if hint else ""
             raise self.error(
                 f"unknown type {qtype!r}{extra}; choose from {', '.join(QUESTION_TYPES)}",
-                question=qid, field="type",
+                question=qid,
+                field="type",
             )
         allowed = _QUESTION_COMMON | _QUESTION_EXTRA[qtype]
         for key in data:
@@ -700,12 +763,15 @@ class _Builder:
         kwargs: dict[str, Any] = {}
         if qtype == "free_text":
             max_length = data.get("max_length", DEFAULT_MAX_LENGTH)
-            if isinstance(max_length, bool) or not isinstance(max_length, int) or not (
-                0 < max_length <= MAX_MAX_LENGTH
+            if (
+                isinstance(max_length, bool)
+                or not isinstance(max_length, int)
+                or not (0 < max_length <= MAX_MAX_LENGTH)
             ):
                 raise self.error(
                     f"must be a whole number from 1 to {MAX_MAX_LENGTH}",
-                    question=qid, field="max_length",
+                    question=qid,
+                    field="max_length",
                 )
             kwargs["max_length"] = max_length
         if qtype == "number":
@@ -743,14 +809,16 @@ class _Builder:
             if not generated:
                 raise self.error(
                     "missing; a choice question needs at least two options",
-                    question=qid, field="options",
+                    question=qid,
+                    field="options",
                 )
             return tuple(self.restrict(o) for o in generated)
         if not isinstance(value, list):
             raise self.error(f"must be a list, not a {_kind(value)}", question=qid, field="options")
         if not generated and len(value) < 2:
-            raise self.error("a choice question needs at least two options",
-                             question=qid, field="options")
+            raise self.error(
+                "a choice question needs at least two options", question=qid, field="options"
+            )
 
         parsed: dict[str, Mapping[Any, Any]] = {}
         for index, item in enumerate(value, start=1):
@@ -761,8 +829,9 @@ class _Builder:
             if isinstance(raw, bool):
                 raise self.error(
                     "YAML reads yes/no/true/false as a yes-no value; put the value in quotes, "
-                    "e.g. value: \"yes\"",
-                    question=qid, field=f"options[{index}].value",
+                    'e.g. value: "yes"',
+                    question=qid,
+                    field=f"options[{index}].value",
                 )
             val = self.slug(raw, _VALUE, question=qid, field=f"options[{index}].value")
             if val in parsed:
@@ -785,7 +854,8 @@ class _Builder:
                 raise self.error(
                     f"a {qtype} question has the values {', '.join(known)}; "
                     f"{val!r} is not one of them",
-                    question=qid, field="options",
+                    question=qid,
+                    field="options",
                 )
         out = []
         for gen in generated:
@@ -798,8 +868,10 @@ class _Builder:
     def option(self, qid: str, val: str, data: Mapping[Any, Any], gen: Option | None) -> Option:
         if gen is not None and "icon" in data:
             raise self.error(
-                "the pictograms of scale and yes_no answers are fixed", question=qid,
-                option=val, field="icon",
+                "the pictograms of scale and yes_no answers are fixed",
+                question=qid,
+                option=val,
+                field="icon",
             )
         icon = data.get("icon")
         if icon is not None:
@@ -849,25 +921,29 @@ class _Builder:
             raise self.error(
                 f"question {target_id!r} is of type {target.type!r}; show_if needs a question "
                 "with options (single_choice, multiple_choice, scale, yes_no)",
-                question=qid, field="show_if",
+                question=qid,
+                field="show_if",
             )
         if ("equals" in data) == ("any_of" in data):
-            raise self.error("give exactly one of 'equals' and 'any_of'", question=qid,
-                             field="show_if")
+            raise self.error(
+                "give exactly one of 'equals' and 'any_of'", question=qid, field="show_if"
+            )
         if "equals" in data:
             values: tuple[str, ...] = (self.condition_value(qid, data["equals"]),)
         else:
             raw = data["any_of"]
             if not isinstance(raw, list) or not raw:
-                raise self.error("'any_of' must be a non-empty list of values",
-                                 question=qid, field="show_if")
+                raise self.error(
+                    "'any_of' must be a non-empty list of values", question=qid, field="show_if"
+                )
             values = tuple(self.condition_value(qid, v) for v in raw)
         for val in values:
             if val not in target.option_values:
                 raise self.error(
                     f"question {target_id!r} has no option {val!r} "
                     f"(its values: {', '.join(target.option_values)})",
-                    question=qid, field="show_if",
+                    question=qid,
+                    field="show_if",
                 )
         if "equals" in data:
             return Condition(question=target_id, equals=values[0])
@@ -882,8 +958,9 @@ class _Builder:
             return "no"
         if isinstance(value, (int, str)):
             return str(value)
-        raise self.error(f"a value must be text, not a {_kind(value)}", question=qid,
-                         field="show_if")
+        raise self.error(
+            f"a value must be text, not a {_kind(value)}", question=qid, field="show_if"
+        )
 
 
 def _generated_options(qtype: str) -> tuple[Option, ...]:
@@ -926,8 +1003,12 @@ def canonical_content(defn: SurveyDefinition) -> dict[str, Any]:
                 "text": texts(q.text),
                 "help": texts(q.help),
                 "options": [
-                    {"value": o.value, "text": texts(o.text), "icon": o.icon,
-                     "audio": texts(o.audio)}
+                    {
+                        "value": o.value,
+                        "text": texts(o.text),
+                        "icon": o.icon,
+                        "audio": texts(o.audio),
+                    }
                     for o in q.options
                 ],
                 "required": q.required,
