@@ -15,6 +15,39 @@ from klankbord.extensions import db as _db
 
 TEST_DATABASE_URL = os.environ.get("KLANKBORD_TEST_DATABASE_URL", "sqlite://")
 TEST_PASSWORD = "een lange testzin voor klankbord"
+#: Each test process gets its own PostgreSQL schema, so parallel runs never see each other's rows.
+PG_SCHEMA = f"kb_test_{os.getpid()}"
+
+
+def is_postgres(url: str = TEST_DATABASE_URL) -> bool:
+    return url.startswith("postgres")
+
+
+def _psycopg_dsn(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://").replace("postgres://", "postgresql://")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_schema():
+    """Create a private schema for this test process and drop it at the end."""
+    if not is_postgres():
+        yield None
+        return
+    import psycopg
+
+    with psycopg.connect(_psycopg_dsn(TEST_DATABASE_URL), autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
+        conn.execute(f"CREATE SCHEMA {PG_SCHEMA}")
+    yield PG_SCHEMA
+    with psycopg.connect(_psycopg_dsn(TEST_DATABASE_URL), autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
+
+
+def engine_options() -> dict:
+    """Engine options that point PostgreSQL connections at this process's schema."""
+    if is_postgres():
+        return {"connect_args": {"options": f"-csearch_path={PG_SCHEMA}"}}
+    return {}
 
 
 def pytest_report_header(config):
@@ -47,6 +80,7 @@ def app_config(tmp_path) -> dict:
         "ARGON2_MEMORY_COST": 1024,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "localhost",
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(),
     }
 
 
@@ -54,11 +88,7 @@ def app_config(tmp_path) -> dict:
 def app(app_config) -> Iterator:
     app = create_app(app_config)
     with app.app_context():
-        if _db.engine.dialect.name == "postgresql":
-            _db.create_all()
-            _wipe(_db)
-        else:
-            _db.create_all()
+        _db.create_all()
         yield app
         _db.session.remove()
         if _db.engine.dialect.name == "postgresql":
