@@ -1,0 +1,790 @@
+"""Personal-data scrubber for residents' free text.
+
+Pure Python (stdlib ``re`` / ``unicodedata`` only).  ``scrub`` replaces personal
+data with visible Dutch placeholders such as ``[telefoonnummer]`` and keeps the
+rest of the text byte-for-byte unchanged.
+
+Design notes
+------------
+* Matching runs on a *view* of the text that has exactly the same length as the
+  input: Arabic-Indic, Persian and full-width digits are mapped to ASCII,
+  invisible direction marks are mapped to spaces and placeholders that are
+  already present are masked with NUL characters so they can never be matched
+  again.  Offsets in the view are offsets in the original, so the original
+  span (with its original digits) is what gets replaced.
+* Every detector yields candidate spans; overlaps are resolved longest-first
+  (ties by detector priority) with an occupancy map.
+* Patterns are bounded or anchored at the start of a run, so scanning is
+  linear in the input length (no catastrophic backtracking).
+* ``scrub`` repeats passes until nothing changes, so
+  ``scrub(scrub(x)) == scrub(x)``.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "KINDS",
+    "PLACEHOLDERS",
+    "bsn_is_valid",
+    "iban_is_valid",
+    "scrub",
+    "scrub_with_report",
+]
+
+#: kind -> visible placeholder written into the text
+PLACEHOLDERS: dict[str, str] = {
+    "email": "[e-mail]",
+    "url": "[url]",
+    "iban": "[iban]",
+    "vnummer": "[v-nummer]",
+    "bsn": "[bsn]",
+    "phone": "[telefoonnummer]",
+    "address": "[adres]",
+    "name": "[naam]",
+}
+#: detection kinds, in priority order (earlier wins a tie between equally long spans)
+KINDS: tuple[str, ...] = tuple(PLACEHOLDERS)
+_PRIORITY = {kind: i for i, kind in enumerate(KINDS)}
+
+_SUPPORTED_LANGS = frozenset({"nl", "en", "ar", "ti", "fa", "tr", "uk"})
+_LANG_ALIASES = {"prs": "fa", "dari": "fa", "per": "fa", "ru": "uk", "am": "ti"}
+
+_MAX_PASSES = 8
+
+# --------------------------------------------------------------------------
+# the matching view
+# --------------------------------------------------------------------------
+_VIEW_TABLE: dict[int, str] = {}
+for _base in (0x0660, 0x06F0, 0xFF10, 0x0966, 0x09E6):  # Arabic-Indic, Persian, full-width, ...
+    for _i in range(10):
+        _VIEW_TABLE[_base + _i] = str(_i)
+# invisible bidi/format characters that may sit inside a copied phone number
+for _cp in (
+    0x200B,
+    0x200E,
+    0x200F,
+    0x061C,
+    0xFEFF,
+    0x2060,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+):
+    _VIEW_TABLE[_cp] = " "
+# NUL is our "unmatchable" mask character; an input NUL stays NUL (also unmatchable)
+
+_PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
+
+
+def _view(text: str) -> str:
+    view = text.translate(_VIEW_TABLE)
+    if "[" in view:
+        view = _PLACEHOLDER_RE.sub(lambda m: "\x00" * len(m.group()), view)
+    return view
+
+
+# --------------------------------------------------------------------------
+# checksums
+# --------------------------------------------------------------------------
+def bsn_is_valid(number: str) -> bool:
+    """Elfproef for a BSN (8 digits are read with a leading zero)."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    digits = digits.translate(_VIEW_TABLE)
+    if len(digits) == 8:
+        digits = "0" + digits
+    if len(digits) != 9 or not digits.isascii() or set(digits) == {"0"}:
+        return False
+    total = sum(int(d) * w for d, w in zip(digits, (9, 8, 7, 6, 5, 4, 3, 2, -1), strict=True))
+    return total % 11 == 0
+
+
+#: IBAN length per country (ISO 13616 registry)
+IBAN_LENGTHS: dict[str, int] = {
+    "AD": 24,
+    "AE": 23,
+    "AL": 28,
+    "AT": 20,
+    "AZ": 28,
+    "BA": 20,
+    "BE": 16,
+    "BG": 22,
+    "BH": 22,
+    "BR": 29,
+    "BY": 28,
+    "CH": 21,
+    "CR": 22,
+    "CY": 28,
+    "CZ": 24,
+    "DE": 22,
+    "DK": 18,
+    "DO": 28,
+    "EE": 20,
+    "EG": 29,
+    "ES": 24,
+    "FI": 18,
+    "FO": 18,
+    "FR": 27,
+    "GB": 22,
+    "GE": 22,
+    "GI": 23,
+    "GL": 18,
+    "GR": 27,
+    "GT": 28,
+    "HR": 21,
+    "HU": 28,
+    "IE": 22,
+    "IL": 23,
+    "IQ": 23,
+    "IS": 26,
+    "IT": 27,
+    "JO": 30,
+    "KW": 30,
+    "KZ": 20,
+    "LB": 28,
+    "LC": 32,
+    "LI": 21,
+    "LT": 20,
+    "LU": 20,
+    "LV": 21,
+    "LY": 25,
+    "MC": 27,
+    "MD": 24,
+    "ME": 22,
+    "MK": 19,
+    "MR": 27,
+    "MT": 31,
+    "MU": 30,
+    "NL": 18,
+    "NO": 15,
+    "PK": 24,
+    "PL": 28,
+    "PS": 29,
+    "PT": 25,
+    "QA": 29,
+    "RO": 24,
+    "RS": 22,
+    "SA": 24,
+    "SC": 31,
+    "SD": 18,
+    "SE": 24,
+    "SI": 19,
+    "SK": 24,
+    "SM": 27,
+    "ST": 25,
+    "SV": 28,
+    "TL": 23,
+    "TN": 24,
+    "TR": 26,
+    "UA": 29,
+    "VA": 22,
+    "VG": 24,
+    "XK": 20,
+}
+
+
+def iban_is_valid(iban: str) -> bool:
+    """Country length + ISO 7064 mod-97 check (spaces ignored, case-insensitive)."""
+    compact = "".join(iban.split()).upper()
+    if not compact.isascii() or not compact.isalnum() or len(compact) < 15:
+        return False
+    if IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact[2:4].isdigit():
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
+
+
+# --------------------------------------------------------------------------
+# patterns (all on the view; digits are ASCII there)
+# --------------------------------------------------------------------------
+_I = re.IGNORECASE
+
+# e-mail: the local part must start a run, so each run is scanned once (linear)
+_EMAIL_RE = re.compile(r"(?<![\w.+%'\-])[\w+%'\-][\w.+%'\-]*@(?:[\w\-]+\.)+[\w\-]+")
+_URL_RE = re.compile(r"(?<![\w@/.\-])(?:https?://|www\.)[^\s<>\"'\x00\[\]]+", _I)
+_URL_TRAIL = ".,;:!?)]}'\"،؛؟»”’"
+
+_SEP = r"[ \u00a0\-./()\u2010\u2011\u2013]"
+# international number: + or 00, country code, 6..16 further digits (trimmed per country)
+_PHONE_INTL_RE = re.compile(
+    r"(?=((?:(?<![\w+])\+|(?<![\w])00)[ \u00a0]?[1-9](?:" + _SEP + r"{0,3}[0-9]){6,16})(?![0-9]))"
+)
+# national number starting with 0 (8..11 digits)
+_PHONE_NAT_RE = re.compile(r"(?=((?<![\w+])\(?0(?:" + _SEP + r"{0,2}[0-9]){7,10})(?![0-9]))")
+_DATE_PREFIX_RE = re.compile(r"\(?[0-3]?[0-9][-./][01]?[0-9][-./](?:19|20)[0-9]{2}")
+
+# national significant number length (min, max) per calling code
+_CC_LENGTHS: dict[str, tuple[int, int]] = {
+    "1": (10, 10),
+    "7": (10, 10),
+    "20": (9, 10),
+    "30": (10, 10),
+    "31": (9, 9),
+    "32": (8, 9),
+    "33": (9, 9),
+    "34": (9, 9),
+    "36": (8, 9),
+    "39": (6, 11),
+    "40": (9, 9),
+    "41": (9, 9),
+    "43": (4, 13),
+    "44": (9, 10),
+    "45": (8, 8),
+    "46": (7, 10),
+    "47": (8, 8),
+    "48": (9, 9),
+    "49": (6, 13),
+    "90": (10, 10),
+    "91": (10, 10),
+    "92": (9, 10),
+    "93": (9, 9),
+    "98": (10, 10),
+    "212": (9, 9),
+    "213": (9, 9),
+    "216": (8, 8),
+    "220": (7, 7),
+    "221": (9, 9),
+    "224": (8, 9),
+    "225": (10, 10),
+    "233": (9, 9),
+    "234": (8, 10),
+    "243": (9, 9),
+    "249": (9, 9),
+    "250": (9, 9),
+    "251": (9, 9),
+    "252": (7, 9),
+    "253": (8, 8),
+    "254": (9, 9),
+    "256": (9, 9),
+    "291": (7, 7),
+    "351": (9, 9),
+    "353": (7, 9),
+    "355": (8, 9),
+    "358": (5, 12),
+    "359": (8, 9),
+    "370": (8, 8),
+    "371": (8, 8),
+    "372": (7, 8),
+    "373": (8, 8),
+    "374": (8, 8),
+    "375": (9, 9),
+    "380": (9, 9),
+    "381": (8, 9),
+    "383": (8, 8),
+    "385": (8, 9),
+    "386": (8, 8),
+    "387": (8, 8),
+    "389": (8, 8),
+    "420": (9, 9),
+    "421": (9, 9),
+    "961": (7, 8),
+    "962": (8, 9),
+    "963": (8, 9),
+    "964": (10, 10),
+    "965": (8, 8),
+    "966": (9, 9),
+    "967": (9, 9),
+    "968": (8, 8),
+    "970": (9, 9),
+    "971": (8, 9),
+    "972": (8, 9),
+    "973": (8, 8),
+    "974": (8, 8),
+    "994": (9, 9),
+    "995": (9, 9),
+}
+
+# BSN: 9 digits (plain, 3-3-3 or 4-2-3 grouped) or 8 plain digits
+_BSN_RE = re.compile(
+    r"(?=(?<![0-9])(?<![0-9][.,])"
+    r"([0-9]{9}|[0-9]{3}([ .\-])[0-9]{3}\2[0-9]{3}|[0-9]{4}([ .])[0-9]{2}\3[0-9]{3}|[0-9]{8})"
+    r"(?![0-9])(?![.,][0-9]))"
+)
+
+# V-nummer labels (nl/en/tr/uk/ar/fa/ti) and IND/COA
+_VNR_LABEL = (
+    r"(?:(?<![\w])(?:v|в)[ \-.]?(?:nummer|nr|no|number|num|numara\w*|номер\w*)(?![\w])"
+    r"|(?<![\w])vreemdelingen[ \-]?nummer(?![\w])"
+    r"|(?<![\w])(?:foreigner|alien)s?[ \-]number(?![\w])"
+    r"|(?<![\w])(?-i:IND|COA)(?:[ \-]?nummer|[ \-]?nr|[ \-]?number)?(?![\w])"
+    r"|(?:رقم|الرقم|شماره|نمبر|ቁጽሪ)[ \u00a0\-:]{0,3}(?:ال)?(?:v|في|وی|ڤي)(?![\w]))"
+)
+_VNR_NUM = r"[0-9](?:[ .\-]?[0-9]){9}"
+_VNR_AFTER_LABEL_RE = re.compile(
+    _VNR_LABEL + r"[^0-9\n\x00]{0,30}?(?<![0-9])(" + _VNR_NUM + r")(?![0-9])", _I
+)
+_VNR_BEFORE_LABEL_RE = re.compile(
+    r"(?<![0-9])(" + _VNR_NUM + r")(?![0-9])[^0-9\n\x00]{0,20}?" + _VNR_LABEL, _I
+)
+# an unlabelled, unseparated 10-digit number not starting with 0 (0... is a phone number)
+_VNR_BARE_RE = re.compile(r"(?<![\w+])[1-9][0-9]{9}(?![0-9])(?![.,][0-9])")
+
+_IBAN_START_RE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z]{2}[0-9]{2}[ \u00a0]?[A-Za-z0-9])")
+
+# Dutch address parts
+_POSTCODE = r"[1-9][0-9]{3}(?:[ \u00a0]?(?!SA|SD|SS)[A-Z]{2}|(?!sa|sd|ss)[a-z]{2})(?![\w])"
+_HNR = (
+    r"[1-9][0-9]{0,4}"
+    r"(?:[a-zA-Z](?![\w])|[ \u00a0]?[-/][ \u00a0]?[0-9A-Za-z]{1,4}(?![\w])"
+    r"|[ \u00a0](?:[A-Z]|hs|bis)(?![\w]))?(?![\w])"
+)
+_STREETWORDS = r"((?:[A-Z][\w'\-]*[ \u00a0]){0,2}[A-Z][\w'\-]*)"
+_ADDR_POSTCODE_HNR_RE = re.compile(
+    r"(?<![\w])(" + _POSTCODE + r")[ \u00a0]{0,2},?[ \u00a0]{0,2}(" + _HNR + r")"
+)
+_ADDR_STREET_POSTCODE_RE = re.compile(
+    r"(?<![\w])"
+    + _STREETWORDS
+    + r"[ \u00a0]"
+    + _HNR
+    + r"[ \u00a0]{0,3}[,;]?[ \u00a0\n]{0,3}"
+    + _POSTCODE
+)
+_ADDR_STREET_RE = re.compile(r"(?<![\w])" + _STREETWORDS + r"[ \u00a0]" + _HNR)
+_STREET_SUFFIXES = (
+    "straat",
+    "straatweg",
+    "laan",
+    "weg",
+    "plein",
+    "gracht",
+    "kade",
+    "singel",
+    "dijk",
+    "hof",
+    "dreef",
+    "pad",
+    "steeg",
+    "markt",
+    "park",
+    "plantsoen",
+    "wal",
+    "erf",
+    "baan",
+    "veld",
+    "gaarde",
+    "burg",
+    "haven",
+    "dam",
+    "weide",
+    "zoom",
+    "kamp",
+    "ring",
+    "boulevard",
+    "allee",
+    "stede",
+    "hage",
+    "donk",
+    "berg",
+    "hoek",
+    "oord",
+    "dal",
+    "polder",
+    "vaart",
+    "brink",
+    "zijde",
+    "akker",
+    "hout",
+    "hoven",
+    "kwartier",
+)
+_ABBREV_LETTERS = frozenset({"EU", "VS", "US", "UK", "UN", "VN", "NL", "AM", "PM", "KM"})
+
+# --------------------------------------------------------------------------
+# names
+# --------------------------------------------------------------------------
+_MARKS = r"\u0300-\u036f\u064b-\u065f\u0670\u200c\u200d\u1dc0-\u1dff"
+_TOKEN_RE = re.compile(
+    r"[^\W\d_](?:[^\W\d_]|[" + _MARKS + r"])*(?:['’ʼ\-](?:[^\W\d_]|[" + _MARKS + r"])+)*"
+)
+_NAME_GAP = r"(?:[ \t\u00a0]{0,3}[:：\-—–=][ \t\u00a0]{0,3}|[ \t\u00a0]{1,3})"
+_APOS = "['’ʼ`]"
+
+# (pattern, strong, language)  strong: a lowercase first name is accepted
+_NAME_PHRASES: list[tuple[str, bool, str]] = [
+    # Dutch
+    (r"mijn[ \t]+(?:voor|achter|roep|volledige[ \t]+)?naam[ \t]+is", True, "nl"),
+    (r"ik[ \t]+heet", True, "nl"),
+    (r"(?:voor|achter|roep)?naam[ \t]*(?=:)", True, "nl"),
+    (r"ik[ \t]+ben", False, "nl"),
+    (r"noem[ \t]+me", False, "nl"),
+    # English
+    (r"my[ \t]+(?:first[ \t]+|last[ \t]+|full[ \t]+|sur)?name[ \t]+is", True, "en"),
+    (r"my[ \t]+name" + _APOS + "s", True, "en"),
+    (r"i[ \t]+am[ \t]+called|i" + _APOS + r"?m[ \t]+called", True, "en"),
+    (r"(?:first[ \t]+|last[ \t]+|full[ \t]+|sur)?name[ \t]*(?=:)", True, "en"),
+    (r"(?:they[ \t]+)?call[ \t]+me", False, "en"),
+    # Arabic
+    (r"(?:و?(?:أنا|انا|آنا)[ \t]+)?و?[اإأ]سم(?:ي|ى)(?:[ \t]+(?:هو|هي))?", True, "ar"),
+    (r"الاسم[ \t]*(?=:)", True, "ar"),
+    # Farsi / Dari
+    (r"(?:اسم|نام)[ \t]+من(?:[ \t]+(?:هست|است))?", True, "fa"),
+    (r"(?:اسمم|نامم)", True, "fa"),
+    # Turkish
+    (r"(?:benim[ \t]+)?ad[ıi]m[ \t]+soyad[ıi]m", True, "tr"),
+    (r"benim[ \t]+(?:ad[ıi]m|ismim)", True, "tr"),
+    (r"ismim", True, "tr"),
+    (r"ad[ıi]m", False, "tr"),
+    # Ukrainian / Russian
+    (r"мене[ \t]+(?:звати|звуть)", True, "uk"),
+    (r"мо[єеё][ \t]+(?:ім" + _APOS + r"?я|имя)", True, "uk"),
+    (r"меня[ \t]+зовут", True, "uk"),
+    # Tigrinya / Amharic
+    (r"ስመይ|ስሜ|ሽመይ", True, "ti"),
+]
+_NAME_RES: list[tuple[re.Pattern[str], bool, str]] = [
+    (re.compile(r"(?<![\w])(?:" + pat + r")(?![\w])" + _NAME_GAP, _I), strong, lang)
+    for pat, strong, lang in _NAME_PHRASES
+]
+
+_FUNCTION_WORDS = frozenset(
+    """
+    ik je jij u hij zij ze wij we jullie het de een en of maar want dus niet geen wel ook al
+    nog is ben bent was waren heb heeft hebben in op uit met bij naar voor aan te om dat die
+    dit deze er hier daar zo heel erg echt mijn jouw uw zijn haar onze ons sinds jaar jaren
+    woon kom kwam werk welkom blij moe ziek bang alleen getrouwd hier nu toen
+    i i'm im me and but or so the a an from of to in on at with am is are was were have has
+    my your his her not no yes because who which that this here there very also too since
+    years year old live living come came work
+    ve ben bir bu şu o da de ki için ile ama çok değil benim adım ismim evet hayır yaşında
+    і й та я а але не з в у мене моє це мені и но с меня мое моё это мне
+    و وأنا وانا انا أنا من في عمري وعمري هو هي عندي لدي ولدي أسكن اسكن وأسكن واسكن جئت وجئت
+    أعيش اعيش وأعيش واعيش كان لكن ولكن مع إلى الى على عن أن هذا هذه يا لا نعم
+    است هست هستم هستش میباشد می‌باشد از در به با که را این آن ساله بود ام هستند اهل دارم
+    እዩ እየ ኢዩ ይበሃል ይብሃል ካብ ኣብ እና ኣነ ዝብሃል ይብሉኒ ምስ ድማ ሓደ ነው እባላለሁ
+    """.split()
+)
+_PARTICLES = frozenset(
+    """van de der den ter ten te el al bin ibn abu von da di la le du del dos das
+    bint ould بن ابن أبو ابو بنت آل""".split()
+)
+# capitalised words after "ik ben" that are not names
+_NOT_A_NAME = frozenset(
+    """
+    nederlander nederlandse syriër syrier syrisch eritreeër eritreeer eritrees afghaan afghaans
+    turk turks iraniër iranier iraans irakees somaliër somalier ethiopiër ethiopier oekraïner
+    oekrainer oekraïens arabier koerd koerdisch jemeniet soedanees palestijn libanees marokkaan
+    moslim christen vluchteling statushouder nieuwkomer asielzoeker nederlands engels arabisch
+    gisteren vandaag morgen maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+    """.split()
+)
+_MAX_CASED_TOKENS = 3
+_MAX_UNCASED_TOKENS = 2
+
+
+def _norm_lang(lang: str | None) -> str | None:
+    if not lang or not isinstance(lang, str):
+        return None
+    base = lang.strip().lower().replace("_", "-").split("-", 1)[0]
+    base = _LANG_ALIASES.get(base, base)
+    return base if base in _SUPPORTED_LANGS else None
+
+
+def _take_name(view: str, pos: int, strong: bool) -> tuple[int, int] | None:
+    """Span of 1-3 name tokens starting at ``pos`` (or None)."""
+    first_start = -1
+    end = -1
+    cased_count = uncased_count = lower_count = 0
+    seen_upper = False
+    i = pos
+    pending_particle = False
+    while True:
+        m = _TOKEN_RE.match(view, i)
+        if m is None:
+            break
+        word = m.group()
+        key = word.casefold()
+        head = word[0]
+        is_upper, is_lower = head.isupper(), head.islower()
+        accept = False
+        if key in _PARTICLES and not pending_particle:
+            # particles count only when a capitalised token follows ("van der Berg", "el Amrani")
+            nxt: re.Match[str] | None = m
+            for _ in range(3):
+                k = nxt.end()
+                nxt = _TOKEN_RE.match(view, k + 1) if view[k : k + 1] == " " else None
+                if nxt is None or nxt.group().casefold() not in _PARTICLES:
+                    break
+            if nxt is not None and nxt.group()[0].isupper():
+                if first_start < 0:
+                    first_start = m.start()
+                pending_particle = True
+                i = nxt.start()
+                continue
+            break
+        if key in _FUNCTION_WORDS and not (is_upper and pending_particle):
+            break
+        if is_upper:
+            if first_start < 0 and not strong and key in _NOT_A_NAME:
+                break
+            if cased_count < _MAX_CASED_TOKENS and uncased_count == 0:
+                accept = True
+                seen_upper = True
+                cased_count += 1
+        elif is_lower:
+            if (
+                strong
+                and not seen_upper
+                and lower_count < 2
+                and uncased_count == 0
+                and not pending_particle
+            ):
+                accept = True
+                lower_count += 1
+                cased_count += 1
+        else:  # scripts without case
+            if strong or first_start >= 0:
+                if uncased_count < _MAX_UNCASED_TOKENS and cased_count == 0:
+                    accept = True
+                    uncased_count += 1
+        if not accept:
+            break
+        pending_particle = False
+        if first_start < 0:
+            first_start = m.start()
+        end = m.end()
+        i = m.end()
+        if view[i : i + 1] in (" ", "\u00a0"):
+            i += 1
+        else:
+            break
+    if end < 0:
+        return None
+    return first_start, end
+
+
+# --------------------------------------------------------------------------
+# detectors: each yields (start, end, kind)
+# --------------------------------------------------------------------------
+def _find_email(view: str):
+    for m in _EMAIL_RE.finditer(view):
+        s, e = m.span()
+        tld = view[s:e].rsplit(".", 1)[-1]
+        if len(tld) >= 2 and not any(ch.isdigit() for ch in tld):
+            yield s, e, "email"
+
+
+def _find_url(view: str):
+    for m in _URL_RE.finditer(view):
+        s, e = m.span()
+        while e > s and view[e - 1] in _URL_TRAIL:
+            e -= 1
+        if e - s > 4:
+            yield s, e, "url"
+
+
+def _digit_positions(view: str, s: int, e: int) -> list[int]:
+    return [k for k in range(s, e) if "0" <= view[k] <= "9"]
+
+
+def _find_phone(view: str):
+    for m in _PHONE_INTL_RE.finditer(view):
+        s, e = m.span(1)
+        pos = _digit_positions(view, s, e)
+        # drop a "(0)" trunk prefix: +31 (0)6 ...
+        counted = [
+            k
+            for k in pos
+            if not (view[k] == "0" and view[k - 1 : k] == "(" and view[k + 1 : k + 2] == ")")
+        ]
+        digits = "".join(view[k] for k in counted)
+        if digits.startswith("00"):  # the "00" exit code is not part of the number
+            counted, digits = counted[2:], digits[2:]
+        cc = next((digits[:n] for n in (1, 2, 3) if digits[:n] in _CC_LENGTHS), None)
+        if cc is None:
+            if not 8 <= len(digits) <= 15:
+                continue
+            keep = min(len(digits), 15)
+        else:
+            lo, hi = _CC_LENGTHS[cc]
+            national = len(digits) - len(cc)
+            if national < lo:
+                continue
+            keep = len(cc) + min(national, hi)
+        end = counted[keep - 1] + 1
+        if end < e and "0" <= view[end] <= "9":
+            end = e  # never cut inside a digit group: take the whole run
+        yield s, end, "phone"
+    for m in _PHONE_NAT_RE.finditer(view):
+        s, e = m.span(1)
+        text = view[s:e]
+        if _DATE_PREFIX_RE.match(text):
+            continue
+        pos = _digit_positions(view, s, e)
+        digits = "".join(view[k] for k in pos)
+        n = len(digits)
+        if digits[1] == "0":  # 00... is international
+            continue
+        if n == 11 and not digits.startswith("05"):
+            # Dutch numbers have 10 digits: keep 10 if the 11th starts a new group
+            if not ("0" <= view[pos[9] + 1] <= "9"):
+                e, n = pos[9] + 1, 10
+            else:
+                continue
+        if n in (10, 11):
+            yield s, e, "phone"
+        elif n == 9:
+            # 9-digit numbers starting with 0 (e.g. Belgian landlines); a 0-prefixed
+            # BSN that passes the elfproef wins the tie because BSN has priority
+            yield s, e, "phone"
+        elif n == 8 and digits[:4] in ("0800", "0900", "0906", "0909") and text[:4].isdigit():
+            yield s, e, "phone"
+
+
+def _is_date_like(d: str) -> bool:
+    """yyyymmdd or ddmmyyyy (19xx/20xx)."""
+
+    def ok(day: str, month: str) -> bool:
+        return 1 <= int(day) <= 31 and 1 <= int(month) <= 12
+
+    return (d[:2] in ("19", "20") and ok(d[6:8], d[4:6])) or (
+        d[4:6] in ("19", "20") and ok(d[0:2], d[2:4])
+    )
+
+
+def _find_bsn(view: str):
+    for m in _BSN_RE.finditer(view):
+        s, e = m.span(1)
+        digits = "".join(ch for ch in view[s:e] if "0" <= ch <= "9")
+        if len(digits) == 8 and _is_date_like(digits):
+            continue
+        if bsn_is_valid(digits):
+            yield s, e, "bsn"
+
+
+def _find_vnummer(view: str):
+    for regex in (_VNR_AFTER_LABEL_RE, _VNR_BEFORE_LABEL_RE):
+        for m in regex.finditer(view):
+            s, e = m.span(1)
+            yield s, e, "vnummer"
+    for m in _VNR_BARE_RE.finditer(view):
+        s, e = m.span()
+        yield s, e, "vnummer"
+
+
+def _find_iban(view: str):
+    n = len(view)
+    for m in _IBAN_START_RE.finditer(view):
+        s = m.start()
+        cc = view[s : s + 2].upper()
+        length = IBAN_LENGTHS.get(cc)
+        if length is None:
+            continue
+        chars: list[str] = []
+        k = s
+        while k < n and len(chars) < length:
+            ch = view[k]
+            if ch.isascii() and ch.isalnum():
+                chars.append(ch)
+            elif ch in " \u00a0" and chars and k + 1 < n and view[k + 1] not in " \u00a0":
+                pass
+            else:
+                break
+            k += 1
+        if len(chars) != length:
+            continue
+        if k < n and view[k].isalnum():
+            continue
+        if iban_is_valid("".join(chars)):
+            yield s, k, "iban"
+
+
+def _street_start(view: str, s: int, words: str) -> int:
+    """Drop leading capitalised function words ("Bij Kerkstraat 12")."""
+    parts = words.split()
+    offset = 0
+    while len(parts) > 1 and parts[0].casefold() in _FUNCTION_WORDS | _NOT_A_NAME:
+        offset = view.index(parts[1], s + offset + len(parts[0])) - s
+        parts.pop(0)
+    return s + offset
+
+
+def _find_address(view: str):
+    for m in _ADDR_STREET_POSTCODE_RE.finditer(view):
+        yield _street_start(view, m.start(), m.group(1)), m.end(), "address"
+    for m in _ADDR_POSTCODE_HNR_RE.finditer(view):
+        code = m.group(1)
+        letters = code[-2:]
+        if letters in _ABBREV_LETTERS and 1900 <= int(code[:4]) <= 2099:
+            continue
+        yield m.start(), m.end(), "address"
+    for m in _ADDR_STREET_RE.finditer(view):
+        last = m.group(1).split()[-1].casefold()
+        if any(last.endswith(suf) and len(last) > len(suf) + 1 for suf in _STREET_SUFFIXES):
+            yield _street_start(view, m.start(), m.group(1)), m.end(), "address"
+
+
+def _find_name(view: str, lang: str | None):
+    for regex, strong, phrase_lang in _NAME_RES:
+        if not strong and lang is not None and lang != phrase_lang:
+            continue
+        for m in regex.finditer(view):
+            span = _take_name(view, m.end(), strong)
+            if span is not None:
+                yield span[0], span[1], "name"
+
+
+# --------------------------------------------------------------------------
+# the scrubber
+# --------------------------------------------------------------------------
+def _one_pass(text: str, lang: str | None) -> tuple[str, dict[str, int]]:
+    view = _view(text)
+    candidates: list[tuple[int, int, str]] = []
+    candidates.extend(_find_email(view))
+    candidates.extend(_find_url(view))
+    candidates.extend(_find_iban(view))
+    candidates.extend(_find_vnummer(view))
+    candidates.extend(_find_bsn(view))
+    candidates.extend(_find_phone(view))
+    candidates.extend(_find_address(view))
+    candidates.extend(_find_name(view, lang))
+    counts = dict.fromkeys(KINDS, 0)
+    if not candidates:
+        return text, counts
+    candidates.sort(key=lambda c: (c[0] - c[1], _PRIORITY[c[2]], c[0]))
+    taken = bytearray(len(text))
+    chosen: list[tuple[int, int, str]] = []
+    for s, e, kind in candidates:
+        if e <= s or taken.find(1, s, e) != -1:
+            continue
+        if "\x00" in view[s:e]:  # never swallow an existing placeholder
+            continue
+        taken[s:e] = b"\x01" * (e - s)
+        chosen.append((s, e, kind))
+    chosen.sort()
+    out: list[str] = []
+    last = 0
+    for s, e, kind in chosen:
+        out.append(text[last:s])
+        out.append(PLACEHOLDERS[kind])
+        counts[kind] += 1
+        last = e
+    out.append(text[last:])
+    return "".join(out), counts
+
+
+def scrub_with_report(text: str, lang: str | None = None) -> tuple[str, dict[str, int]]:
+    """Scrub ``text`` and report how many items of each kind were replaced.
+
+    ``lang`` (e.g. ``"nl"``, ``"ar"``, ``"fa"``) only restricts the ambiguous
+    name phrases ("ik ben X", "call me X", "adım X") to that language; all
+    other patterns, including the explicit "my name is" phrases of every
+    shipped language, always apply because residents mix languages.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"scrub() expects str, got {type(text).__name__}")
+    norm = _norm_lang(lang)
+    total = dict.fromkeys(KINDS, 0)
+    for _ in range(_MAX_PASSES):
+        new, counts = _one_pass(text, norm)
+        if new == text:
+            break
+        for kind, n in counts.items():
+            total[kind] += n
+        text = new
+    return text, total
+
+
+def scrub(text: str, lang: str | None = None) -> str:
+    """Return ``text`` with personal data replaced by Dutch placeholders."""
+    return scrub_with_report(text, lang)[0]
