@@ -1,0 +1,266 @@
+"""``klankbord cluster``: JSONL feedback in, themes as JSON out.
+
+Input: one JSON object per line, ``{"id": "...", "text": "...", "lang": "xx"}``
+(``lang`` optional; blank lines are skipped). Output::
+
+    {"clusters": [{"id", "label", "terms", "size", "languages", "stability",
+                   "representatives": [ids]}],
+     "assignments": {"<id>": <cluster id or null for other>},
+     "params": {...}}
+
+Bad input (no texts, a line that is not a JSON object, a missing or mistyped
+field, a repeated id, fewer texts than the minimum) prints one clear message to
+stderr and returns exit code 2; the output file is then not created or touched,
+because results are written to a temporary file and moved into place at the end.
+
+The Flask CLI calls :func:`run_cluster`; ``python -m klankbord.analysis.cli`` runs
+:func:`main` without Flask.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+#: Below this many texts no theme can reach the minimum size twice over.
+MIN_TEXTS = 10
+MIN_CLUSTER_SIZE = 5
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+class InputError(ValueError):
+    """Input that the user must fix; reported as one line with exit code 2."""
+
+
+def read_jsonl(path: str | os.PathLike, default_lang: str | None = None) -> list[dict]:
+    """Read and validate feedback records; raise InputError naming the bad line."""
+    records: list[dict] = []
+    seen: dict[str, int] = {}
+    try:
+        fh = open(path, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    with fh:
+        try:
+            for lineno, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"line {lineno}: not valid JSON ({exc.msg})") from exc
+                if not isinstance(obj, dict):
+                    raise InputError(f"line {lineno}: expected a JSON object")
+                for field in ("id", "text"):
+                    if field not in obj:
+                        raise InputError(f"line {lineno}: missing field {field!r}")
+                rid = obj["id"]
+                if isinstance(rid, bool) or not isinstance(rid, str | int):
+                    raise InputError(f"line {lineno}: 'id' must be a string or integer")
+                rid = str(rid)
+                if rid in seen:
+                    raise InputError(f"line {lineno}: id {rid!r} repeats line {seen[rid]}")
+                seen[rid] = lineno
+                if not isinstance(obj["text"], str):
+                    raise InputError(f"line {lineno}: 'text' must be a string")
+                lang = obj.get("lang")
+                if lang is not None and not isinstance(lang, str):
+                    raise InputError(f"line {lineno}: 'lang' must be a string")
+                records.append({"id": rid, "text": obj["text"], "lang": lang or default_lang})
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path} is not UTF-8 text") from exc
+    if not records:
+        raise InputError(f"{path} contains no texts")
+    if len(records) < MIN_TEXTS:
+        raise InputError(f"{len(records)} texts is too few to cluster; need at least {MIN_TEXTS}")
+    return records
+
+
+def _parse_k(k) -> str | int:
+    """Accept "auto" or a positive integer (as int or string)."""
+    if k == "auto":
+        return "auto"
+    try:
+        value = int(k)
+    except (TypeError, ValueError):
+        raise InputError(f"--k must be 'auto' or a whole number, got {k!r}") from None
+    if value < 2:
+        raise InputError(f"--k must be at least 2, got {value}")
+    return value
+
+
+class _Progress:
+    """A one-line progress bar on stderr (silent when disabled)."""
+
+    def __init__(self, enabled: bool, stream=None):
+        self.enabled = enabled
+        self.stream = stream or sys.stderr
+        self.start = time.monotonic()
+
+    def __call__(self, fraction: float, message: str) -> None:
+        if not self.enabled:
+            return
+        width = 24
+        done = int(round(width * max(0.0, min(1.0, fraction))))
+        elapsed = time.monotonic() - self.start
+        line = (
+            f"\r[{'#' * done}{'.' * (width - done)}] {fraction:4.0%} {elapsed:5.1f}s {message:<40}"
+        )
+        self.stream.write(line)
+        if fraction >= 1.0:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _write_atomic(out_path: Path, payload: dict) -> None:
+    """Write JSON next to the target and rename it into place."""
+    out_path = Path(out_path)
+    directory = out_path.parent if str(out_path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, ensure_ascii=False, indent=2)
+            fh.write("\n")
+        os.replace(tmp, out_path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def cluster_records(
+    records: list[dict],
+    k: str | int = "auto",
+    seed: int = 0,
+    progress=None,
+    threads: int | None = None,
+) -> dict:
+    """Cluster validated records and return the output document (no I/O)."""
+    from threadpoolctl import threadpool_limits
+
+    from . import FeedbackClusterer, scrub
+
+    # Scrub first: labels and terms are shown to readers and must not carry names
+    # or numbers. The scrubber is idempotent, so already-scrubbed input is fine.
+    texts = [scrub(r["text"], r["lang"]) for r in records]
+    langs = [r["lang"] for r in records]
+    if k != "auto" and k > len(texts):
+        raise InputError(f"--k {k} is more than the {len(texts)} texts")
+    threads = threads or min(2, os.cpu_count() or 1)
+    with threadpool_limits(limits=threads):
+        model = FeedbackClusterer(
+            n_clusters=k, min_cluster_size=MIN_CLUSTER_SIZE, random_state=seed, progress=progress
+        )
+        model.fit(texts, languages=langs)
+    ids = [r["id"] for r in records]
+    clusters = []
+    for theme in model.themes_:
+        doc = theme.to_dict()
+        doc["representatives"] = [ids[i] for i in theme.representatives]
+        clusters.append(doc)
+    assignments = {
+        rid: (int(lab) if lab >= 0 else None) for rid, lab in zip(ids, model.labels_, strict=True)
+    }
+    return {
+        "clusters": clusters,
+        "assignments": assignments,
+        "params": {
+            "k": k,
+            "n_clusters": int(model.n_clusters_),
+            "n_themes": len(model.themes_),
+            "n_texts": len(texts),
+            "n_other": int((model.labels_ < 0).sum()),
+            "seed": seed,
+            "min_cluster_size": MIN_CLUSTER_SIZE,
+            "k_scores": {str(kk): round(v, 4) for kk, v in model.k_scores_.items()},
+            "method": "stacked word+char TF-IDF, LSA(200), k-means; auto k by penalised stability",
+        },
+    }
+
+
+def run_cluster(
+    input_path: str | os.PathLike,
+    out_path: str | os.PathLike,
+    k: str | int = "auto",
+    lang: str | None = None,
+    seed: int = 0,
+    progress: bool = True,
+    threads: int | None = None,
+) -> int:
+    """Cluster a JSONL file into a JSON report; return the process exit code.
+
+    Parameters
+    ----------
+    input_path : path
+        JSONL input (see the module docstring).
+    out_path : path
+        Where the JSON report goes; written atomically, untouched on error.
+    k : "auto" or int
+        Number of themes, or "auto".
+    lang : str or None
+        Language for records without a ``lang`` field (else guessed per text).
+    seed : int
+        Random seed; the same seed and input give the same output.
+    progress : bool
+        Show a progress bar on stderr.
+    threads : int or None
+        BLAS/OpenMP thread limit (default: at most 2).
+
+    Returns
+    -------
+    int
+        0 on success, 2 on bad input (message on stderr).
+    """
+    try:
+        k = _parse_k(k)
+        records = read_jsonl(input_path, default_lang=lang)
+        result = cluster_records(
+            records, k=k, seed=seed, progress=_Progress(progress), threads=threads
+        )
+        result["params"]["lang"] = lang
+        _write_atomic(Path(out_path), result)
+    except InputError as exc:
+        print(f"klankbord cluster: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Describe the command line (shared with ``--help``)."""
+    p = argparse.ArgumentParser(
+        prog="klankbord cluster", description="Group feedback texts (JSONL) into themes (JSON)."
+    )
+    p.add_argument("input", help="JSONL file: one {id, text, lang?} object per line")
+    p.add_argument("--out", required=True, help="output JSON file")
+    p.add_argument("--k", default="auto", help="number of themes or 'auto' (default)")
+    p.add_argument("--lang", default=None, help="language code for lines without 'lang'")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--threads", type=int, default=None, help="thread limit (default 2)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and run :func:`run_cluster`."""
+    args = build_parser().parse_args(argv)
+    return run_cluster(
+        args.input,
+        args.out,
+        k=args.k,
+        lang=args.lang,
+        seed=args.seed,
+        progress=not args.quiet,
+        threads=args.threads,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

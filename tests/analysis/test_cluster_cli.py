@@ -1,0 +1,156 @@
+"""The `klankbord cluster` contract: JSONL in, JSON out, exit 2 on bad input."""
+
+import json
+
+import pytest
+
+from klankbord.analysis import cli
+
+
+def write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path
+
+
+@pytest.fixture()
+def good_input(tmp_path, feedback):
+    rows = [{"id": r["id"], "text": r["text"], "lang": r["lang"]} for r in feedback]
+    for r in rows[::5]:
+        del r["lang"]  # lang is optional
+    return write_jsonl(tmp_path / "in.jsonl", rows)
+
+
+def test_output_schema(tmp_path, good_input, feedback, capsys):
+    out = tmp_path / "out.json"
+    assert cli.run_cluster(good_input, out, k="auto", seed=1) == 0
+    doc = json.loads(out.read_text("utf-8"))
+    assert set(doc) == {"clusters", "assignments", "params"}
+    ids = {r["id"] for r in feedback}
+    assert set(doc["assignments"]) == ids
+    cluster_ids = [c["id"] for c in doc["clusters"]]
+    assert cluster_ids == list(range(len(cluster_ids))) and cluster_ids
+    for c in doc["clusters"]:
+        assert set(c) == {
+            "id",
+            "label",
+            "terms",
+            "size",
+            "languages",
+            "stability",
+            "representatives",
+        }
+        assert isinstance(c["label"], str) and c["label"]
+        assert all(isinstance(t, str) for t in c["terms"])
+        assert c["size"] == sum(c["languages"].values())
+        assert c["stability"] is None or 0.0 <= c["stability"] <= 1.0
+        assert 1 <= len(c["representatives"]) <= 5
+        assert all(doc["assignments"][rid] == c["id"] for rid in c["representatives"])
+    assert all(v is None or v in cluster_ids for v in doc["assignments"].values())
+    assert doc["params"]["seed"] == 1 and doc["params"]["k"] == "auto"
+    assert doc["params"]["n_clusters"] >= 2
+    assert "%" in capsys.readouterr().err  # progress bar on stderr
+
+
+def test_fixed_k_and_same_seed_same_output(tmp_path, good_input):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    assert cli.main([str(good_input), "--out", str(a), "--k", "3", "--quiet"]) == 0
+    assert cli.main([str(good_input), "--out", str(b), "--k", "3", "--quiet"]) == 0
+    assert a.read_text("utf-8") == b.read_text("utf-8")
+    assert json.loads(a.read_text("utf-8"))["params"]["n_clusters"] == 3
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_lang_flag_fills_missing_languages(tmp_path, feedback):
+    rows = [{"id": r["id"], "text": r["text"]} for r in feedback if r["lang"] == "nl"] * 1
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.json"
+    assert cli.run_cluster(src, out, k=2, lang="nl", progress=False) == 0
+    doc = json.loads(out.read_text("utf-8"))
+    assert all(set(c["languages"]) == {"nl"} for c in doc["clusters"])
+    assert doc["params"]["lang"] == "nl"
+
+
+def _rows(feedback, n=12):
+    return [{"id": r["id"], "text": r["text"]} for r in feedback[:n]]
+
+
+BAD_CASES = {
+    "empty file": (lambda fb: "", "no texts"),
+    "only blank lines": (lambda fb: "\n\n  \n", "no texts"),
+    "bad json line": (
+        lambda fb: "".join(json.dumps(r) + "\n" for r in _rows(fb)[:3]) + "{not json\n",
+        "line 4",
+    ),
+    "not an object": (lambda fb: "[1, 2]\n", "line 1: expected a JSON object"),
+    "missing text": (
+        lambda fb: "".join(json.dumps(r) + "\n" for r in _rows(fb)) + '{"id": "x"}\n',
+        "line 13: missing field 'text'",
+    ),
+    "missing id": (lambda fb: '{"text": "hallo"}\n', "missing field 'id'"),
+    "text not a string": (lambda fb: '{"id": "a", "text": 5}\n', "'text' must be a string"),
+    "lang not a string": (
+        lambda fb: '{"id": "a", "text": "x", "lang": 3}\n',
+        "'lang' must be a string",
+    ),
+    "duplicate id": (
+        lambda fb: (
+            "".join(json.dumps(r) + "\n" for r in _rows(fb)) + json.dumps(_rows(fb)[0]) + "\n"
+        ),
+        "repeats line 1",
+    ),
+    "too few texts": (
+        lambda fb: "".join(json.dumps(r) + "\n" for r in _rows(fb, 4)),
+        "too few",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_bad_input_exits_2_without_output(tmp_path, feedback, capsys, case):
+    make, message = BAD_CASES[case]
+    src = tmp_path / "in.jsonl"
+    src.write_text(make(feedback), "utf-8")
+    out = tmp_path / "out.json"
+    assert cli.run_cluster(src, out, progress=False) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("klankbord cluster: error:")
+    assert list(tmp_path.iterdir()) == [src]  # no output, no temp file
+
+
+def test_existing_output_is_left_alone_on_error(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text("{oops\n", "utf-8")
+    out = tmp_path / "out.json"
+    out.write_text("previous", "utf-8")
+    assert cli.run_cluster(src, out, progress=False) == 2
+    assert out.read_text("utf-8") == "previous"
+
+
+def test_missing_input_file(tmp_path, capsys):
+    assert cli.run_cluster(tmp_path / "nope.jsonl", tmp_path / "o.json", progress=False) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_not_utf8(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b'{"id": "a", "text": "\xff\xfe"}\n')
+    assert cli.run_cluster(src, tmp_path / "o.json", progress=False) == 2
+    assert "UTF-8" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("k", ["many", "1", "0", "-3"])
+def test_bad_k(tmp_path, good_input, capsys, k):
+    assert cli.run_cluster(good_input, tmp_path / "o.json", k=k, progress=False) == 2
+    assert "--k" in capsys.readouterr().err
+    assert not (tmp_path / "o.json").exists()
+
+
+def test_k_larger_than_input(tmp_path, good_input, capsys):
+    assert cli.run_cluster(good_input, tmp_path / "o.json", k=1000, progress=False) == 2
+    assert "more than" in capsys.readouterr().err
+
+
+def test_argparse_requires_out(good_input):
+    with pytest.raises(SystemExit) as exc:
+        cli.main([str(good_input)])
+    assert exc.value.code == 2
