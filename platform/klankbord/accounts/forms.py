@@ -16,10 +16,10 @@ ROLE_CHOICES = [
     SelectChoice(Role.ADMIN.value, _l("Administrator")),
 ]
 LOCATION_KIND_CHOICES = [
-    (LocationKind.AZC.value, _l("AZC (asylum seekers' centre)")),
-    (LocationKind.GOO.value, _l("Municipal reception of Ukrainians (GOO)")),
-    (LocationKind.NOODOPVANG.value, _l("Emergency reception (noodopvang)")),
-    (LocationKind.DOORSTROOM.value, _l("Transit location (doorstroomlocatie)")),
+    SelectChoice(LocationKind.AZC.value, _l("AZC (asylum seekers' centre)")),
+    SelectChoice(LocationKind.GOO.value, _l("Municipal reception of Ukrainians (GOO)")),
+    SelectChoice(LocationKind.NOODOPVANG.value, _l("Emergency reception (noodopvang)")),
+    SelectChoice(LocationKind.DOORSTROOM.value, _l("Transit location (doorstroomlocatie)")),
     SelectChoice(LocationKind.OTHER.value, _l("Other")),
 ]
 

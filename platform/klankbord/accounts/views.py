@@ -29,6 +29,7 @@ from klankbord.accounts.tenancy import (
     scoped,
     staff_blueprint,
 )
+from klankbord.core.access import member_action, public_endpoint
 from klankbord.extensions import db
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -56,6 +57,7 @@ def _begin_login(user) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public_endpoint
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -82,6 +84,7 @@ def _pending_user():
 
 
 @bp.route("/login/second-factor", methods=["GET", "POST"])
+@member_action
 def second_factor():
     user = _pending_user()
     if not user.totp_secret:
@@ -99,6 +102,7 @@ def second_factor():
 
 
 @bp.route("/login/second-factor/setup", methods=["GET", "POST"])
+@member_action
 def second_factor_setup():
     user = _pending_user()
     if user.totp_secret and getattr(user, "second_factor_done", False):
@@ -127,6 +131,7 @@ def second_factor_setup():
 
 
 @bp.post("/logout")
+@public_endpoint
 def logout():
     if current_user.is_authenticated:
         services.end_session(current_user.session_token)
@@ -143,6 +148,7 @@ def logout():
 
 
 @bp.post("/language")
+@public_endpoint
 def set_language():
     from flask import current_app
 
@@ -153,6 +159,7 @@ def set_language():
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
+@public_endpoint
 def accept_invite(token: str):
     invitation = services.find_invitation(token)
     if invitation is None:
@@ -184,6 +191,7 @@ def dashboard():
 
 
 @staff.post("/organisation")
+@member_action
 def switch_organisation():
     wanted = request.form.get("organisation_id", type=int)
     if not any(m.organisation_id == wanted for m in g.memberships):

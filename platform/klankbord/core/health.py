@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
+from klankbord.core.access import public_endpoint
 from klankbord.extensions import db
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@public_endpoint
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))
