@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
-
 from tests.conftest import login
 from tests.security.factories import FACTORIES, FactoryContext, load_all
 from tests.security.inventory import ROLES, Route, dummy_value, inventory
