@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from klankbord.accounts.models import LocationKind, Role
 from klankbord.accounts.passwords import password_problem
@@ -15,6 +15,10 @@ ROLE_CHOICES = [
     SelectChoice(Role.POLICYMAKER.value, _l("Policymaker")),
     SelectChoice(Role.ADMIN.value, _l("Administrator")),
 ]
+#: One @, no spaces, a dot in the domain. WTForms' Email() needs the email_validator package,
+#: which Klankbord does not install; this is enough to catch typing mistakes.
+EMAIL_ADDRESS = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail address."))
+
 LOCATION_KIND_CHOICES = [
     SelectChoice(LocationKind.AZC.value, _l("AZC (asylum seekers' centre)")),
     SelectChoice(LocationKind.GOO.value, _l("Municipal reception of Ukrainians (GOO)")),
@@ -35,7 +39,8 @@ class TotpForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("E-mail address"),
+                       validators=[DataRequired(), EMAIL_ADDRESS, Length(max=254)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
