@@ -74,7 +74,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 #: Domain packages that expose ``register(app)``; each adds its blueprints and nav items.
-DOMAIN_BLUEPRINTS: list[str] = ["klankbord.jobs"]
+DOMAIN_BLUEPRINTS: list[str] = ["klankbord.jobs", "klankbord.surveys", "klankbord.meetings", "klankbord.reports"]
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,0 +1,58 @@
+"""`klankbord surveys ...` commands and the demo seeder for surveys."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from klankbord.extensions import db
+
+surveys_cli = AppGroup("surveys", help="Survey definitions and deployments.")
+
+
+@surveys_cli.command("sync")
+def sync() -> None:
+    """Load surveys/*.yaml into survey versions; a changed survey becomes a new version."""
+    from klankbord.surveys.definitions import SurveyDefinitionError
+    from klankbord.surveys.services import sync_definitions
+
+    directory = current_app.config["SURVEYS_DIR"]
+    try:
+        results = sync_definitions(directory)
+    except (SurveyDefinitionError, OSError) as error:
+        db.session.rollback()
+        raise click.ClickException(f"Nothing was changed. {error}") from error
+    db.session.commit()
+    for result in results:
+        state = "new version" if result.created else "unchanged, version"
+        short_hash = result.version.content_hash[:12]
+        click.echo(f"{result.survey_id}: {state} {result.version.number} ({short_hash})")
+    if not results:
+        click.echo(f"No survey files in {directory}.")
+
+
+def public_link(code: str) -> str:
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    return f"{base}/s/{code}"
+
+
+def seed_demo_surveys(org) -> list[str]:
+    """Deploy every shipped survey, open now for 60 days, at the organisation's first location."""
+    from klankbord.core.time import utcnow
+    from klankbord.surveys import services
+
+    services.sync_definitions(current_app.config["SURVEYS_DIR"])
+    locations = services.all_locations(org)
+    if not locations:
+        return []
+    now = utcnow().replace(microsecond=0)
+    lines = ["", f"Surveys open now at {locations[0].name} (for 60 days):"]
+    for version in services.latest_versions():
+        deployment = services.create_deployment(
+            org, version, locations[:1], now - timedelta(minutes=1), now + timedelta(days=60)
+        )
+        lines.append(f"  {version.survey_id:<12} {public_link(deployment.code)}")
+    return lines

@@ -1,0 +1,456 @@
+"""Survey operations: sync definitions, deploy, submit anonymously, slips, counts. Callers
+commit."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from klankbord.accounts.models import Location, Organisation
+from klankbord.core.time import utcnow
+from klankbord.extensions import db
+from klankbord.surveys import answering
+from klankbord.surveys.definitions import SurveyDefinition, canonical_content, load_all
+from klankbord.surveys.models import Answer, Deployment, ParticipationSlip, Response, SurveyVersion
+from klankbord.surveys.snapshot import cached_definition
+
+#: Letters and digits that cannot be mistaken for each other when read aloud or from paper.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+DEPLOYMENT_CODE_LENGTH = 8
+SLIP_CODE_LENGTH = 8
+MAX_SLIPS_PER_BATCH = 500
+#: Closed question types that results pages count.
+CLOSED_TYPES = ("single_choice", "multiple_choice", "scale", "yes_no")
+
+
+class SurveyError(Exception):
+    """A staff-facing problem with a survey operation; ``code`` says which."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        self.code = code
+        super().__init__(message or code)
+
+
+class SubmissionConflict(Exception):
+    """The submission key was used before with different answers; the first answers are kept."""
+
+
+class SlipProblem(Exception):
+    """The paper slip is unknown (``reason == "unknown"``) or already used (``"used"``)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def random_code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def normalise_code(text: str | None) -> str:
+    """Upper-case a typed code and drop spaces and dashes (people copy codes from paper)."""
+    return "".join(ch for ch in (text or "").upper() if ch not in " -\t")[:32]
+
+
+# Versions ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    survey_id: str
+    version: SurveyVersion
+    created: bool
+
+
+def sync_definitions(directory: str) -> list[SyncResult]:
+    """Load every survey file; store a new version for each changed definition (idempotent).
+
+    All files are validated before anything is written, so one broken file changes nothing.
+    """
+    return store_versions(load_all(directory))
+
+
+def store_versions(definitions: Iterable[SurveyDefinition]) -> list[SyncResult]:
+    """Store each definition as a new version unless a version with the same content exists."""
+    results = []
+    for defn in definitions:
+        existing = db.session.execute(
+            select(SurveyVersion).where(
+                SurveyVersion.survey_id == defn.id, SurveyVersion.content_hash == defn.content_hash
+            )
+        ).scalar_one_or_none()
+        if existing is not None:
+            results.append(SyncResult(defn.id, existing, False))
+            continue
+        number = (
+            db.session.execute(
+                select(func.coalesce(func.max(SurveyVersion.number), 0)).where(
+                    SurveyVersion.survey_id == defn.id
+                )
+            ).scalar_one()
+            + 1
+        )
+        version = SurveyVersion(
+            survey_id=defn.id,
+            number=number,
+            declared_version=defn.version,
+            content_hash=defn.content_hash,
+            definition=canonical_content(defn),
+        )
+        db.session.add(version)
+        db.session.flush()
+        results.append(SyncResult(defn.id, version, True))
+    return results
+
+
+def definition_of(version: SurveyVersion) -> SurveyDefinition:
+    """Return the survey definition of a stored version."""
+    return cached_definition(version.content_hash, version.definition)
+
+
+def latest_versions() -> list[SurveyVersion]:
+    """Return the newest version of every survey, ordered by survey id."""
+    newest = (
+        select(SurveyVersion.survey_id, func.max(SurveyVersion.number).label("number"))
+        .group_by(SurveyVersion.survey_id)
+        .subquery()
+    )
+    return list(
+        db.session.execute(
+            select(SurveyVersion)
+            .join(
+                newest,
+                (SurveyVersion.survey_id == newest.c.survey_id)
+                & (SurveyVersion.number == newest.c.number),
+            )
+            .order_by(SurveyVersion.survey_id)
+        ).scalars()
+    )
+
+
+def versions_of(survey_id: str) -> list[SurveyVersion]:
+    return list(
+        db.session.execute(
+            select(SurveyVersion)
+            .where(SurveyVersion.survey_id == survey_id)
+            .order_by(SurveyVersion.number.desc())
+        ).scalars()
+    )
+
+
+# Deployments ---------------------------------------------------------------------------------
+
+
+def create_deployment(
+    org: Organisation,
+    version: SurveyVersion,
+    locations: Sequence[Location],
+    opens_at: datetime,
+    closes_at: datetime,
+    *,
+    created_by=None,
+    slip_required: bool = False,
+) -> Deployment:
+    """Offer ``version`` at ``locations`` of ``org`` from ``opens_at`` until ``closes_at`` (naive
+    UTC)."""
+    if not locations:
+        raise SurveyError("no_locations", "Choose at least one location.")
+    if any(location.organisation_id != org.id for location in locations):
+        raise SurveyError("foreign_location", "A location does not belong to this organisation.")
+    if closes_at <= opens_at:
+        raise SurveyError(
+            "closes_before_opening", "The closing time must be after the opening time."
+        )
+    code = random_code(DEPLOYMENT_CODE_LENGTH)
+    while db.session.execute(select(Deployment.id).where(Deployment.code == code)).first():
+        code = random_code(DEPLOYMENT_CODE_LENGTH)  # pragma: no cover - 31**8 codes
+    deployment = Deployment(
+        organisation_id=org.id,
+        version_id=version.id,
+        code=code,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        slip_required=slip_required,
+        created_by_id=getattr(created_by, "id", None),
+    )
+    deployment.locations = list(locations)
+    db.session.add(deployment)
+    db.session.flush()
+    return deployment
+
+
+def deployment_by_code(code: str) -> Deployment | None:
+    code = normalise_code(code)
+    if not code or len(code) > 16:
+        return None
+    return db.session.execute(
+        select(Deployment).where(Deployment.code == code)
+    ).scalar_one_or_none()
+
+
+def deployment_state(deployment: Deployment, now: datetime | None = None) -> str:
+    """Return "not_open", "open" or "closed"."""
+    now = now or utcnow()
+    if now < deployment.opens_at:
+        return "not_open"
+    if now >= deployment.closes_at:
+        return "closed"
+    return "open"
+
+
+def set_follow_up(deployment: Deployment, texts: Mapping[str, str]) -> None:
+    """Store what the municipality will do, per language; empty texts are dropped."""
+    cleaned = {lang: text.strip() for lang, text in texts.items() if text and text.strip()}
+    deployment.follow_up = cleaned or None
+    db.session.flush()
+
+
+def response_counts(deployment: Deployment) -> dict[str, int]:
+    """Return the number of responses per language (for staff; small counts are not published)."""
+    rows = db.session.execute(
+        select(Response.language, func.count(Response.id))
+        .where(Response.deployment_id == deployment.id)
+        .group_by(Response.language)
+    ).all()
+    return {language: count for language, count in rows}
+
+
+# Submitting ----------------------------------------------------------------------------------
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def receipt_for(key: str) -> str:
+    """A short receipt derived from the submission key: the same retry shows the same receipt."""
+    digest = hashlib.sha256(("receipt:" + key).encode()).digest()
+    letters = "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:8])
+    return f"{letters[:4]}-{letters[4:]}"
+
+
+def scrub_answers(
+    defn: SurveyDefinition, answers: Mapping[str, answering.Answer], lang: str
+) -> dict:
+    """Replace personal data in free-text answers with visible placeholders."""
+    from klankbord.analysis.scrub import scrub
+
+    cleaned = dict(answers)
+    for question in defn.questions:
+        if question.type == "free_text" and isinstance(cleaned.get(question.id), str):
+            cleaned[question.id] = scrub(cleaned[question.id], lang)
+    return cleaned
+
+
+def _existing(deployment: Deployment, key_hash: str) -> Response | None:
+    return db.session.execute(
+        select(Response).where(
+            Response.deployment_id == deployment.id, Response.submission_key_hash == key_hash
+        )
+    ).scalar_one_or_none()
+
+
+def _same_or_conflict(existing: Response, answers_hash: str, key: str) -> str:
+    if hmac.compare_digest(existing.answers_hash, answers_hash):
+        return receipt_for(key)
+    raise SubmissionConflict()
+
+
+def submit_response(
+    deployment: Deployment,
+    defn: SurveyDefinition,
+    lang: str,
+    key: str,
+    answers: Mapping[str, answering.Answer],
+    *,
+    slip_code: str | None = None,
+) -> str:
+    """Store one anonymous response once per submission key and return its receipt.
+
+    A retry with the same key and the same answers stores nothing new and returns the same receipt;
+    the
+    same key with other answers raises :class:`SubmissionConflict`. A slip is marked used in the
+    same
+    transaction. ``answers`` must already be checked (``answering``). The caller commits; on
+    IntegrityError (a concurrent retry) the caller rolls back and calls again.
+    """
+    cleaned = scrub_answers(defn, answering.shown_answers(defn, answers), lang)
+    answers_hash = answering.fingerprint(cleaned)
+    key_hash = _sha256(f"{deployment.id}:{key}")
+    existing = _existing(deployment, key_hash)
+    if existing is not None:
+        return _same_or_conflict(existing, answers_hash, key)
+    if slip_code or deployment.slip_required:
+        slip = find_slip(deployment, slip_code)
+        if slip is None:
+            raise SlipProblem("unknown")
+        marked = db.session.execute(
+            update(ParticipationSlip)
+            .where(ParticipationSlip.id == slip.id, ParticipationSlip.used_on.is_(None))
+            .values(used_on=utcnow().date())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not marked:
+            # A concurrent retry of this very submission may have used the slip a moment ago.
+            existing = _existing(deployment, key_hash)
+            if existing is not None:
+                return _same_or_conflict(existing, answers_hash, key)
+            raise SlipProblem("used")
+    response = Response(
+        deployment_id=deployment.id,
+        version_id=deployment.version_id,
+        language=lang,
+        submitted_on=utcnow().date(),
+        submission_key_hash=key_hash,
+        answers_hash=answers_hash,
+    )
+    for qid, answer in cleaned.items():
+        values = answer if isinstance(answer, list) else [answer]
+        for position, value in enumerate(values):
+            if isinstance(value, int):
+                response.answers.append(
+                    Answer(question_id=qid, position=position, value_number=value)
+                )
+            else:
+                response.answers.append(
+                    Answer(question_id=qid, position=position, value_text=value)
+                )
+    db.session.add(response)
+    db.session.flush()
+    return receipt_for(key)
+
+
+def submit_with_retry(deployment, defn, lang, key, answers, *, slip_code=None) -> str:
+    """Submit and commit; a unique-key race with a concurrent retry resolves to that retry's
+    outcome."""
+    deployment_id = deployment.id
+    try:
+        receipt = submit_response(deployment, defn, lang, key, answers, slip_code=slip_code)
+        db.session.commit()
+        return receipt
+    except IntegrityError:
+        db.session.rollback()
+        deployment = db.session.get(Deployment, deployment_id)
+        receipt = submit_response(deployment, defn, lang, key, answers, slip_code=slip_code)
+        db.session.commit()
+        return receipt
+
+
+# Slips ---------------------------------------------------------------------------------------
+
+
+def _slip_hash(deployment: Deployment, code: str) -> str:
+    return _sha256(f"slip:{deployment.id}:{normalise_code(code)}")
+
+
+def create_slips(deployment: Deployment, count: int) -> list[str]:
+    """Make ``count`` one-time slips; return their codes (only hashes are stored)."""
+    if not 1 <= count <= MAX_SLIPS_PER_BATCH:
+        raise SurveyError("slip_count", f"Choose from 1 to {MAX_SLIPS_PER_BATCH} slips.")
+    codes: list[str] = []
+    while len(codes) < count:
+        code = random_code(SLIP_CODE_LENGTH)
+        if code not in codes:
+            codes.append(code)
+    db.session.add_all(
+        ParticipationSlip(deployment_id=deployment.id, code_hash=_slip_hash(deployment, c))
+        for c in codes
+    )
+    db.session.flush()
+    return codes
+
+
+def find_slip(deployment: Deployment, code: str | None) -> ParticipationSlip | None:
+    code = normalise_code(code)
+    if not code:
+        return None
+    return db.session.execute(
+        select(ParticipationSlip).where(
+            ParticipationSlip.deployment_id == deployment.id,
+            ParticipationSlip.code_hash == _slip_hash(deployment, code),
+        )
+    ).scalar_one_or_none()
+
+
+def slip_counts(deployment: Deployment) -> tuple[int, int]:
+    """Return (slips made, slips used)."""
+    made, used = db.session.execute(
+        select(func.count(ParticipationSlip.id), func.count(ParticipationSlip.used_on)).where(
+            ParticipationSlip.deployment_id == deployment.id
+        )
+    ).one()
+    return made, used
+
+
+# Results -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionCount:
+    value: str
+    count: int
+    #: False when the count is below the minimum group size and must not be shown.
+    shown: bool
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question_id: str
+    options: tuple[OptionCount, ...]
+
+
+def closed_question_results(
+    deployment: Deployment, defn: SurveyDefinition, min_group_size: int
+) -> list[QuestionResult]:
+    """Count answers per option of every closed question; counts below ``min_group_size`` are
+    hidden.
+
+    Per-question totals are not returned: with a total and all but one count, a hidden count could
+    be
+    worked out.
+    """
+    rows = db.session.execute(
+        select(Answer.question_id, Answer.value_text, func.count())
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.deployment_id == deployment.id, Answer.value_text.is_not(None))
+        .where(Answer.question_id.in_([q.id for q in defn.questions if q.type in CLOSED_TYPES]))
+        .group_by(Answer.question_id, Answer.value_text)
+    ).all()
+    counts = {(qid, value): n for qid, value, n in rows}
+    min_size = max(int(min_group_size or 0), 5)
+    results = []
+    for question in defn.questions:
+        if question.type not in CLOSED_TYPES:
+            continue
+        options = []
+        for option in question.options:
+            n = counts.get((question.id, option.value), 0)
+            options.append(OptionCount(option.value, n, n >= min_size))
+        results.append(QuestionResult(question.id, tuple(options)))
+    return results
+
+
+def total_responses(deployment: Deployment) -> int:
+    return db.session.execute(
+        select(func.count(Response.id)).where(Response.deployment_id == deployment.id)
+    ).scalar_one()
+
+
+def all_locations(org: Organisation) -> list[Location]:
+    return list(
+        db.session.execute(
+            select(Location).where(Location.organisation_id == org.id).order_by(Location.name)
+        ).scalars()
+    )
+
+
+def locations_by_ids(org: Organisation, ids: Iterable[int]) -> list[Location]:
+    wanted = set(ids)
+    return [location for location in all_locations(org) if location.id in wanted]

@@ -1,0 +1,226 @@
+"""Staff pages: surveys and their languages, deployments, posters and paper slips."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import segno
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from klankbord.accounts.services import record_event
+from klankbord.accounts.tenancy import (
+    current_org,
+    get_scoped_or_404,
+    require_role,
+    scoped,
+    staff_blueprint,
+)
+from klankbord.core.time import utcnow
+from klankbord.extensions import db
+from klankbord.surveys import services, ui_text
+from klankbord.surveys.forms import (
+    DeployForm,
+    SlipsForm,
+    follow_up_form,
+    local_to_utc,
+    utc_to_local,
+)
+from klankbord.surveys.models import Deployment
+
+bp = staff_blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates")
+
+EDITORS = ("admin", "facilitator")
+
+
+def qr_svg(url: str, label: str) -> Markup:
+    """The QR code of ``url`` as inline SVG (scalable, no image request)."""
+    svg = segno.make(url, error="m").svg_inline(
+        scale=1, border=2, omitsize=True, svgclass="qr", lineclass=None
+    )
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1))
+
+
+def public_url(deployment: Deployment, **params) -> str:
+    return url_for("respond.choose", code=deployment.code, _external=True, **params)
+
+
+@bp.app_template_filter("local_time")
+def local_time(moment) -> str:
+    return utc_to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@bp.get("/")
+def index():
+    versions = services.latest_versions()
+    deployments = (
+        db.session.execute(
+            scoped(Deployment).order_by(Deployment.created_at.desc(), Deployment.id.desc())
+        )
+        .scalars()
+        .all()
+    )
+    by_survey: dict[str, list[Deployment]] = {}
+    for deployment in deployments:
+        by_survey.setdefault(deployment.version.survey_id, []).append(deployment)
+    surveys = [(v, services.definition_of(v), by_survey.get(v.survey_id, [])) for v in versions]
+    return render_template(
+        "surveys/index.html", surveys=surveys, now=utcnow(), state=services.deployment_state
+    )
+
+
+@bp.route("/<survey_id>/deploy", methods=["GET", "POST"])
+@require_role(*EDITORS)
+def deploy(survey_id: str):
+    versions = services.versions_of(survey_id)
+    if not versions:
+        abort(404)
+    form = DeployForm()
+    form.version.choices = [(v.id, _("Version %(number)s", number=v.number)) for v in versions]
+    locations = services.all_locations(current_org())
+    form.locations.choices = [(loc.id, loc.name) for loc in locations]
+    if request.method == "GET":
+        now = utc_to_local(utcnow()).replace(second=0, microsecond=0)
+        form.version.data = versions[0].id
+        form.opens_at.data = now
+        form.closes_at.data = now + timedelta(days=28)
+    if form.validate_on_submit():
+        version = next(v for v in versions if v.id == form.version.data)
+        chosen = services.locations_by_ids(current_org(), form.locations.data)
+        try:
+            deployment = services.create_deployment(
+                current_org(),
+                version,
+                chosen,
+                local_to_utc(form.opens_at.data),
+                local_to_utc(form.closes_at.data),
+                created_by=current_user,
+                slip_required=form.slip_required.data,
+            )
+        except services.SurveyError as error:
+            db.session.rollback()
+            form.locations.errors = [*form.locations.errors, str(error)]
+        else:
+            record_event(
+                "survey_deployed",
+                actor=current_user,
+                target_type="deployment",
+                target_id=deployment.id,
+                details={
+                    "survey": version.survey_id,
+                    "version": version.number,
+                    "locations": len(chosen),
+                },
+            )
+            db.session.commit()
+            flash(_("The survey is deployed."), "success")
+            return redirect(url_for("surveys.deployment", deployment_id=deployment.id))
+    defn = services.definition_of(versions[0])
+    return render_template(
+        "surveys/deploy.html",
+        form=form,
+        defn=defn,
+        survey_id=survey_id,
+        has_locations=bool(locations),
+    ), (422 if form.errors else 200)
+
+
+@bp.get("/deployments/<int:deployment_id>")
+def deployment(deployment_id: int):
+    deployment = get_scoped_or_404(Deployment, deployment_id)
+    defn = services.definition_of(deployment.version)
+    counts = services.response_counts(deployment)
+    slips_made, slips_used = services.slip_counts(deployment)
+    follow_form = follow_up_form(defn.language_codes, deployment.follow_up)
+    return render_template(
+        "surveys/deployment.html",
+        deployment=deployment,
+        defn=defn,
+        counts=counts,
+        total=sum(counts.values()),
+        state=services.deployment_state(deployment),
+        link=public_url(deployment),
+        slips_made=slips_made,
+        slips_used=slips_used,
+        follow_form=follow_form,
+        slips_form=SlipsForm(),
+        can_edit=g.role.value in EDITORS,
+    )
+
+
+@bp.post("/deployments/<int:deployment_id>/follow-up")
+@require_role(*EDITORS)
+def follow_up(deployment_id: int):
+    deployment = get_scoped_or_404(Deployment, deployment_id)
+    defn = services.definition_of(deployment.version)
+    form = follow_up_form(defn.language_codes, None)
+    if not form.validate_on_submit():
+        flash(
+            _("The text could not be saved: each text may have at most 4000 characters."), "error"
+        )
+        return redirect(url_for("surveys.deployment", deployment_id=deployment.id))
+    services.set_follow_up(
+        deployment, {code: getattr(form, f"text_{code}").data or "" for code in defn.language_codes}
+    )
+    record_event(
+        "survey_follow_up_saved",
+        actor=current_user,
+        target_type="deployment",
+        target_id=deployment.id,
+    )
+    db.session.commit()
+    flash(_("Saved. Residents with a slip see it on the results page."), "success")
+    return redirect(url_for("surveys.deployment", deployment_id=deployment.id))
+
+
+@bp.get("/deployments/<int:deployment_id>/poster")
+def poster(deployment_id: int):
+    deployment = get_scoped_or_404(Deployment, deployment_id)
+    defn = services.definition_of(deployment.version)
+    link = public_url(deployment)
+    calls = [
+        (code, defn.text(defn.title, code), ui_text.text("poster_call", code))
+        for code in defn.language_codes
+    ]
+    return render_template(
+        "surveys/poster.html",
+        deployment=deployment,
+        defn=defn,
+        link=link,
+        calls=calls,
+        qr=qr_svg(link, _("QR code for %(link)s", link=link)),
+    )
+
+
+@bp.post("/deployments/<int:deployment_id>/slips")
+@require_role(*EDITORS)
+def slips(deployment_id: int):
+    """Make N one-time slips and show the printable sheet (codes exist only on this page)."""
+    deployment = get_scoped_or_404(Deployment, deployment_id)
+    form = SlipsForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a number of slips from 1 to 500."), "error")
+        return redirect(url_for("surveys.deployment", deployment_id=deployment.id))
+    codes = services.create_slips(deployment, form.count.data)
+    record_event(
+        "survey_slips_made",
+        actor=current_user,
+        target_type="deployment",
+        target_id=deployment.id,
+        details={"count": len(codes)},
+    )
+    db.session.commit()
+    defn = services.definition_of(deployment.version)
+    sheet = []
+    for code in codes:
+        url = public_url(deployment, slip=code)
+        sheet.append((code, qr_svg(url, _("QR code for slip %(code)s", code=code))))
+    return render_template(
+        "surveys/slips.html",
+        deployment=deployment,
+        defn=defn,
+        sheet=sheet,
+        link=public_url(deployment),
+    )
