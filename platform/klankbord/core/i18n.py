@@ -7,7 +7,7 @@ chose, which a view puts in ``g.respondent_locale``.
 from __future__ import annotations
 
 from babel import Locale
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 
 #: Each language named in its own script, for language pickers.
 LANGUAGE_NAMES = {
@@ -37,11 +37,14 @@ def select_locale() -> str:
     respondent = getattr(g, "respondent_locale", None)
     if respondent:
         return respondent
+    if not has_request_context():  # CLI commands and jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     allowed = current_app.config["STAFF_LOCALES"]
     chosen = session.get("lang")
     if chosen in allowed:
         return chosen
-    return request.accept_languages.best_match(allowed) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(allowed) or default
 
 
 def current_language() -> str:

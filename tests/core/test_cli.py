@@ -1,0 +1,68 @@
+"""The ``klankbord`` commands ``check`` and ``create-admin`` through Flask's CLI runner."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from klankbord import create_app
+from klankbord.accounts.models import Membership, Organisation, User
+from klankbord.accounts.passwords import verify_password
+
+ADMIN_ARGS = ["create-admin", "--email", "Beheer@Voorbeeld.NL", "--name", "Bea Beheer",
+              "--organisation", "Gemeente Voorbeeld",
+              "--password", "een lange zin voor de beheerder"]
+
+
+def test_check_reports_a_working_database(runner):
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 0, result.output
+    assert "Database: ok" in result.output
+    assert "Configuration checked" in result.output
+
+
+def test_check_fails_in_production_with_remarks(app_config):
+    app = create_app({**app_config, "ENV_NAME": "production", "SESSION_COOKIE_SECURE": False})
+    result = app.test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 1
+    assert "KLANKBORD_SESSION_COOKIE_SECURE" in result.output
+
+
+def test_check_says_when_the_database_does_not_answer(app_config, tmp_path):
+    app = create_app({**app_config, "SQLALCHEMY_ENGINE_OPTIONS": {},
+                      "DATABASE_URL": f"sqlite:///{tmp_path}/missing/folder/x.sqlite"})
+    result = app.test_cli_runner().invoke(args=["check"])
+    assert "Database does not answer: OperationalError" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_create_admin_makes_organisation_user_and_admin_membership(runner, db):
+    result = runner.invoke(args=ADMIN_ARGS)
+    assert result.exit_code == 0, result.output
+    assert "beheer@voorbeeld.nl" in result.output
+    db.session.expire_all()
+    user = db.session.execute(select(User).where(User.email == "beheer@voorbeeld.nl")).scalar_one()
+    assert verify_password(user.password_hash, "een lange zin voor de beheerder")
+    org = db.session.execute(select(Organisation)).scalar_one()
+    assert org.name == "Gemeente Voorbeeld" and org.slug == "gemeente-voorbeeld"
+    membership = db.session.execute(select(Membership)).scalar_one()
+    assert (membership.user_id, membership.organisation_id, membership.role) == (
+        user.id, org.id, "admin")
+
+
+def test_create_admin_refuses_a_weak_password_and_stores_nothing(runner, db):
+    args = [*ADMIN_ARGS[:-1], "password1234"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1
+    assert "Error:" in result.output and "Traceback" not in result.output
+    db.session.expire_all()
+    assert db.session.execute(select(User)).first() is None
+    assert db.session.execute(select(Organisation)).first() is None
+
+
+def test_create_admin_refuses_an_existing_address(runner, db):
+    assert runner.invoke(args=ADMIN_ARGS).exit_code == 0
+    again = runner.invoke(args=ADMIN_ARGS)
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+    db.session.expire_all()
+    assert len(db.session.execute(select(User)).all()) == 1
