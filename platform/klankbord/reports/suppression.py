@@ -15,12 +15,11 @@ shown number and adds and subtracts):
   no such cell exists, the total is hidden.
 * **Audit.** Rules of thumb miss cases such as two cells of 1 in a row of 22 with a cell of 20
   shown: an attacker who knows a hidden small cell is at least 1 can solve that. So after the
-  rules, each
-  hidden value's feasible range is computed exactly (a linear programme over the table's sum
-  constraints with what the attacker knows: "fewer than k" means 1..k-1, 0..k-1 inside a hidden
-  row, and "hidden" means at least k); while any hidden value is pinned to one number, one more
-  entry is hidden. Table constraints of this shape are a flow network (totally unimodular), so the
-  LP range equals the integer range.
+  rules, each hidden value's feasible range is computed exactly (a linear programme over the
+  table's sum constraints with what the attacker knows: "fewer than k" means 1..k-1, 0..k-1 inside
+  a hidden row, and "hidden" means at least k); while any hidden value is pinned to one number,
+  one more entry is hidden. Table constraints of this shape are a flow network (totally
+  unimodular), so the LP range equals the integer range.
 * **Percentages** are shown only next to a shown count with a shown total (a percentage and its
   count would give the total away).
 * Tables that share margins (the overall distribution of a question and its breakdowns by
@@ -312,15 +311,15 @@ def distribution(labels: Sequence[str], counts: Sequence[int], n: int, *,
     return CountTable(["all"], list(labels), [list(counts)], [n], rows_additive=additive)
 
 
-def suppress_linked(overall: CountTable, breakdowns: Sequence[CountTable], min_group_size: int
-                    ) -> tuple[SuppressedTable, list[SuppressedTable]]:
+def suppress_linked(overall: CountTable, breakdowns: Sequence[CountTable], min_group_size: int,
+                    force: Iterable[Key] = ()) -> tuple[SuppressedTable, list[SuppressedTable]]:
     """Suppress a distribution and its breakdowns so the numbers they share agree.
 
     ``overall`` is a one-row table; each breakdown's column totals and grand total are the same
     numbers as ``overall``'s cells and total. What one table hides in the shared numbers, the
-    others hide too, until nothing changes.
+    others hide too, until nothing changes. ``force`` hides entries of ``overall`` in any case.
     """
-    shared: set[Key] = set()  # in the overall table's keys: ("c", 0, j) and ("r", 0)
+    shared: set[Key] = set(force)  # in the overall table's keys: ("c", 0, j) and ("r", 0)
 
     def to_breakdown(key: Key) -> Key:
         return ("k", key[2]) if key[0] == "c" else ("g",)

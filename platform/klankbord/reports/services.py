@@ -1,0 +1,992 @@
+"""Reports: aggregate a scope in SQL, find themes in its free text, curate them, build the report.
+
+:func:`build_report` is the only way a report's numbers reach a reader: the page, the PDF, the CSV
+and the share link all render the :class:`Report` it returns, and every number in it has already
+passed small-group suppression (see ``suppression.py``). Services flush; views and jobs commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, insert, select, update
+
+from klankbord.accounts.models import Location, Organisation
+from klankbord.core.time import utcnow
+from klankbord.extensions import db
+from klankbord.meetings.models import Meeting, MeetingAction, MeetingIdea, MeetingUpdate
+from klankbord.reports import suppression as sup
+from klankbord.reports.models import (
+    QuoteCuration,
+    ReportScope,
+    ReportTheme,
+    ShareLink,
+    ThemeLink,
+    ThemeMember,
+    ThemeRun,
+)
+from klankbord.surveys.models import Answer, Deployment, Response, SurveyVersion, deployment_location
+from klankbord.surveys.services import CLOSED_TYPES, definition_of
+
+#: Representative texts stored per theme; the report shows up to five that may be shown.
+STORED_REPRESENTATIVES = 8
+SHOWN_QUOTES = 5
+#: Jaccard overlap from which a new theme counts as the same as a curated one of the last run.
+MATCH_THRESHOLD = 0.3
+#: A theme "grew" or "shrank" when its size changed by at least this fraction.
+SIZE_CHANGE = 0.2
+#: Threads numpy/scikit-learn may use while clustering (the web server shares the machine).
+CLUSTER_THREADS = 2
+METHOD_TFIDF = "tfidf-lsa-kmeans"
+
+
+class ReportError(Exception):
+    """A user-facing problem; ``code`` lets views pick a translated message."""
+
+    def __init__(self, code: str, message: str = ""):
+        super().__init__(message or code)
+        self.code = code
+
+
+# Scopes --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScopeData:
+    """A scope as a plain value, parsed from a form."""
+
+    name: str
+    deployment_ids: tuple[int, ...] = ()
+    meeting_ids: tuple[int, ...] = ()
+    location_ids: tuple[int, ...] = ()
+    period_from: date | None = None
+    period_to: date | None = None
+    languages: tuple[str, ...] = ()
+    include_survey_text: bool = True
+    include_meeting_text: bool = True
+    compare_by: str = "month"
+
+
+def _own_ids(model, org_id: int, ids: Iterable[int]) -> list[int]:
+    wanted = sorted({int(i) for i in ids})
+    if not wanted:
+        return []
+    found = db.session.execute(
+        select(model.id).where(model.organisation_id == org_id, model.id.in_(wanted))
+    ).scalars().all()
+    if len(found) != len(wanted):
+        raise ReportError("foreign_id", "An item does not belong to this organisation.")
+    return sorted(found)
+
+
+def save_scope(org: Organisation, data: ScopeData, scope: ReportScope | None = None, *,
+               created_by: Any = None) -> ReportScope:
+    """Create or update a scope; every id must belong to ``org``."""
+    name = " ".join((data.name or "").split())
+    if not name:
+        raise ReportError("name_required", "Give the report a name.")
+    if data.period_from and data.period_to and data.period_to < data.period_from:
+        raise ReportError("period_order", "The end of the period is before its start.")
+    if not data.deployment_ids and not data.meeting_ids:
+        raise ReportError("empty_scope", "Choose at least one survey round or meeting.")
+    if data.compare_by not in ("month", "deployment"):
+        raise ReportError("compare_by", "Unknown comparison.")
+    if scope is None:
+        scope = ReportScope(organisation_id=org.id, created_by_id=getattr(created_by, "id", None))
+        db.session.add(scope)
+    scope.name = name[:200]
+    scope.deployment_ids = _own_ids(Deployment, org.id, data.deployment_ids)
+    scope.meeting_ids = _own_ids(Meeting, org.id, data.meeting_ids)
+    scope.location_ids = _own_ids(Location, org.id, data.location_ids)
+    scope.period_from, scope.period_to = data.period_from, data.period_to
+    scope.languages = sorted(set(data.languages))
+    scope.include_survey_text = data.include_survey_text
+    scope.include_meeting_text = data.include_meeting_text
+    scope.compare_by = data.compare_by
+    scope.updated_at = utcnow()
+    db.session.flush()
+    return scope
+
+
+def min_group_size(scope: ReportScope) -> int:
+    org = db.session.get(Organisation, scope.organisation_id)
+    return sup.effective_min_group_size(org.min_group_size if org else None)
+
+
+# SQL building blocks -------------------------------------------------------------------------
+
+
+def _month(column):
+    """'YYYY-MM' of a date column, in either database."""
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _scope_deployments(scope: ReportScope) -> list[Deployment]:
+    if not scope.deployment_ids:
+        return []
+    query = select(Deployment).where(Deployment.organisation_id == scope.organisation_id,
+                                     Deployment.id.in_(scope.deployment_ids))
+    if scope.location_ids:
+        query = query.where(Deployment.id.in_(
+            select(deployment_location.c.deployment_id)
+            .where(deployment_location.c.location_id.in_(scope.location_ids))))
+    return list(db.session.execute(query.order_by(Deployment.opens_at, Deployment.id)).scalars())
+
+
+def _response_filters(scope: ReportScope, deployment_ids: Sequence[int]) -> list:
+    filters = [Response.deployment_id.in_(list(deployment_ids) or [-1])]
+    if scope.period_from:
+        filters.append(Response.submitted_on >= scope.period_from)
+    if scope.period_to:
+        filters.append(Response.submitted_on <= scope.period_to)
+    if scope.languages:
+        filters.append(Response.language.in_(scope.languages))
+    return filters
+
+
+def _idea_filters(scope: ReportScope) -> list:
+    filters = [MeetingIdea.organisation_id == scope.organisation_id,
+               MeetingIdea.meeting_id.in_(scope.meeting_ids or [-1]),
+               MeetingIdea.status != "hidden"]
+    if scope.period_from:
+        filters.append(MeetingIdea.created_at >= datetime.combine(scope.period_from, datetime.min.time()))
+    if scope.period_to:
+        filters.append(MeetingIdea.created_at < datetime.combine(scope.period_to + timedelta(days=1),
+                                                                 datetime.min.time()))
+    if scope.languages:
+        filters.append(MeetingIdea.lang.in_(scope.languages))
+    return filters
+
+
+# Report values ---------------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionSection:
+    survey_id: str
+    question_id: str
+    title: str
+    type: str
+    overall: sup.SuppressedTable
+    by_location: sup.SuppressedTable | None
+    by_period: sup.SuppressedTable | None
+
+    @property
+    def n(self) -> sup.Figure:
+        return self.overall.row_totals[0]
+
+
+@dataclass
+class Quote:
+    ref: str
+    text: str
+    language: str
+    translation_nl: str | None = None
+    hidden: bool = False
+
+
+@dataclass
+class LinkView:
+    kind: str  # "action" or "update"
+    id: int
+    text: str
+    status: str = ""
+
+
+@dataclass
+class ThemeSection:
+    id: int
+    title: str
+    label: str
+    terms: list[str]
+    size: sup.Figure
+    share: float | None
+    stability: float | None
+    trend: sup.SuppressedTable
+    languages: sup.SuppressedTable
+    quotes: list[Quote]
+    links: list[LinkView]
+    curated: bool
+    change: str | None = None
+
+
+@dataclass
+class Report:
+    """Everything a report shows, already suppressed."""
+
+    scope_id: int
+    name: str
+    generated_at: datetime
+    min_group_size: int
+    period_from: date | None
+    period_to: date | None
+    first_day: date | None
+    last_day: date | None
+    deployments: list[str]
+    meetings: list[str]
+    locations: list[str]
+    languages: list[str]
+    n_responses: sup.Figure
+    n_ideas: int
+    participation: sup.SuppressedTable | None
+    response_languages: sup.SuppressedTable | None
+    questions: list[QuestionSection]
+    themes: list[ThemeSection]
+    n_texts: int
+    other_texts: sup.Figure
+    small_themes: int
+    run: dict | None
+    changes: dict | None
+    notes: list[str] = field(default_factory=list)
+
+
+# Closed questions --------------------------------------------------------------------------------
+
+
+def _group_labels(deployments: Sequence[Deployment], several: str) -> dict[int, str]:
+    """The location group of each deployment: its one location, or "several" with the names."""
+    labels = {}
+    for deployment in deployments:
+        names = [location.name for location in deployment.locations]
+        labels[deployment.id] = names[0] if len(names) == 1 else f"{several}: {', '.join(names)}"
+    return labels
+
+
+def _period_labels(deployments: Sequence[Deployment], lang: str) -> dict[int, str]:
+    return {d.id: f"{d.version.survey_id} {d.opens_at:%Y-%m-%d}" for d in deployments}
+
+
+def _text(mapping, lang: str) -> str:
+    if not mapping:
+        return ""
+    return mapping.get(lang) or mapping.get("nl") or next(iter(mapping.values()))
+
+
+def _closed_counts(scope: ReportScope, deployments: Sequence[Deployment]):
+    """One GROUP BY over the answers: count and number answering per deployment, month, answer."""
+    if not deployments:
+        return []
+    month = _month(Response.submitted_on)
+    query = (
+        select(Response.deployment_id, month.label("month"), Answer.question_id, Answer.value_text,
+               func.count().label("n"),
+               func.sum(case((Answer.position == 0, 1), else_=0)).label("first"))
+        .join(Response, Response.id == Answer.response_id)
+        .where(*_response_filters(scope, [d.id for d in deployments]), Answer.value_text.is_not(None))
+        .group_by(Response.deployment_id, month, Answer.question_id, Answer.value_text)
+    )
+    return db.session.execute(query).all()
+
+
+def closed_question_sections(scope: ReportScope, deployments: Sequence[Deployment], lang: str,
+                             k: int, labels: dict[str, str]) -> list[QuestionSection]:
+    """Distribution, n and comparisons for every closed question of the scope's surveys."""
+    rows = _closed_counts(scope, deployments)
+    by_deployment = {d.id: d for d in deployments}
+    location_of = _group_labels(deployments, labels["several"])
+    period_of = _period_labels(deployments, lang)
+    # (survey, question) -> {(deployment, month, value): (count, answering)}
+    counts: dict[tuple[str, str], dict[tuple[int, str, str], tuple[int, int]]] = defaultdict(dict)
+    for deployment_id, month, question_id, value, n, first in rows:
+        survey_id = by_deployment[deployment_id].version.survey_id
+        counts[(survey_id, question_id)][(deployment_id, month, value)] = (int(n), int(first or 0))
+    sections = []
+    seen: set[tuple[str, str]] = set()
+    for deployment in deployments:
+        defn = definition_of(deployment.version)
+        for question in defn.questions:
+            key = (defn.id, question.id)
+            if question.type not in CLOSED_TYPES or key in seen:
+                continue
+            seen.add(key)
+            data = counts.get(key, {})
+            if not data:
+                continue
+            values = [option.value for option in question.options]
+            option_labels = [_text(option.text, lang) for option in question.options]
+            additive = question.type != "multiple_choice"
+            sections.append(_question_section(
+                defn.id, question.id, _text(question.text, lang), question.type, values,
+                option_labels, additive, data, location_of,
+                period_of if scope.compare_by == "deployment" else None, k))
+    return sections
+
+
+def _breakdown(groups: list[str], group_of, values, labels, additive, data) -> sup.CountTable:
+    cells = {g: [0] * len(values) for g in groups}
+    answering = dict.fromkeys(groups, 0)
+    index = {v: j for j, v in enumerate(values)}
+    for (deployment_id, month, value), (n, first) in data.items():
+        group = group_of(deployment_id, month)
+        if value in index:
+            cells[group][index[value]] += n
+        answering[group] += first
+    matrix = [cells[g] for g in groups]
+    col_totals = [sum(col) for col in zip(*matrix, strict=True)] if matrix else [0] * len(values)
+    row_totals = [answering[g] for g in groups]
+    return sup.CountTable(list(groups), list(labels), matrix, row_totals, col_totals,
+                          sum(row_totals), rows_additive=additive)
+
+
+def _question_section(survey_id, question_id, title, qtype, values, option_labels, additive, data,
+                      location_of, period_of, k) -> QuestionSection:
+    totals = [0] * len(values)
+    n = 0
+    index = {v: j for j, v in enumerate(values)}
+    for (_, _, value), (count, first) in data.items():
+        if value in index:
+            totals[index[value]] += count
+        n += first
+    overall = sup.distribution(option_labels, totals, n, additive=additive)
+    locations = sorted({location_of[d] for d, _, _ in data})
+    if period_of is None:
+        periods = sorted({m for _, m, _ in data})
+        period_group = lambda d, m: m  # noqa: E731
+    else:
+        periods = sorted({period_of[d] for d, _, _ in data})
+        period_group = lambda d, m: period_of[d]  # noqa: E731
+    breakdowns = []
+    if len(locations) > 1:
+        breakdowns.append(_breakdown(locations, lambda d, m: location_of[d], values, option_labels,
+                                     additive, data))
+    if len(periods) > 1:
+        breakdowns.append(_breakdown(periods, period_group, values, option_labels, additive, data))
+    first, results = sup.suppress_linked(overall, breakdowns, k)
+    by_location = results.pop(0) if len(locations) > 1 else None
+    by_period = results.pop(0) if len(periods) > 1 else None
+    return QuestionSection(survey_id, question_id, title, qtype, first, by_location, by_period)
+
+
+def participation(scope: ReportScope, deployments: Sequence[Deployment], k: int, labels
+                  ) -> tuple[sup.SuppressedTable | None, sup.SuppressedTable | None, sup.Figure]:
+    """Responses per location group and month, and per language, suppressed."""
+    if not deployments:
+        return None, None, sup.Figure(0)
+    month = _month(Response.submitted_on)
+    filters = _response_filters(scope, [d.id for d in deployments])
+    rows = db.session.execute(
+        select(Response.deployment_id, month, func.count()).where(*filters)
+        .group_by(Response.deployment_id, month)).all()
+    lang_rows = db.session.execute(
+        select(Response.language, func.count()).where(*filters).group_by(Response.language)
+        .order_by(Response.language)).all()
+    location_of = _group_labels(deployments, labels["several"])
+    groups = sorted({location_of[d] for d, _, _ in rows})
+    months = sorted({m for _, m, _ in rows})
+    cells = {g: [0] * len(months) for g in groups}
+    for deployment_id, m, n in rows:
+        cells[location_of[deployment_id]][months.index(m)] += int(n)
+    matrix = [cells[g] for g in groups]
+    total = sum(map(sum, matrix))
+    if not groups:
+        return None, None, sup.Figure(0)
+    table = sup.CountTable(groups, months, matrix, [sum(r) for r in matrix],
+                           [sum(c) for c in zip(*matrix, strict=True)], total)
+    languages = sup.distribution([code for code, _ in lang_rows], [int(n) for _, n in lang_rows],
+                                 total)
+    months_overall = sup.distribution(months, table.col_totals, total)
+    force: set = set()
+    for _ in range(3):
+        # The number of responses is the total of both tables: whatever one hides, both hide.
+        overall, (per_group,) = sup.suppress_linked(months_overall, [table], k, force=force)
+        lang_table = sup.suppress(languages, k, force={("r", 0)} if overall.row_totals[0].suppressed
+                                  else ())
+        if lang_table.row_totals[0].suppressed and not overall.row_totals[0].suppressed:
+            force = {("r", 0)}
+            continue
+        break
+    return per_group, lang_table, overall.row_totals[0]
+
+
+# Free text ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextItem:
+    """One free text in a scope, by reference."""
+
+    response_id: str | None
+    question_id: str | None
+    idea_id: int | None
+    text: str
+    language: str
+    day: date
+    source: str
+
+    @property
+    def ref(self) -> str:
+        return f"s:{self.response_id}:{self.question_id}" if self.idea_id is None else f"m:{self.idea_id}"
+
+
+def collect_texts(scope: ReportScope) -> list[TextItem]:
+    """Survey free-text answers and/or meeting ideas of a scope, each with id, language and day."""
+    items: list[TextItem] = []
+    if scope.include_survey_text:
+        deployments = _scope_deployments(scope)
+        free: dict[int, list[str]] = {}
+        for deployment in deployments:
+            defn = definition_of(deployment.version)
+            free[deployment.id] = [q.id for q in defn.questions if q.type == "free_text"]
+        question_ids = sorted({q for ids in free.values() for q in ids})
+        if question_ids:
+            rows = db.session.execute(
+                select(Answer.response_id, Answer.question_id, Answer.value_text, Response.language,
+                       Response.submitted_on)
+                .join(Response, Response.id == Answer.response_id)
+                .where(*_response_filters(scope, list(free)), Answer.question_id.in_(question_ids),
+                       Answer.position == 0, Answer.value_text.is_not(None), Answer.value_text != "")
+                .order_by(Response.submitted_on, Answer.response_id, Answer.question_id)).all()
+            items += [TextItem(r, q, None, t, lang, day, "survey") for r, q, t, lang, day in rows]
+    if scope.include_meeting_text and scope.meeting_ids:
+        rows = db.session.execute(
+            select(MeetingIdea.id, MeetingIdea.text, MeetingIdea.lang, MeetingIdea.created_at)
+            .where(*_idea_filters(scope)).order_by(MeetingIdea.created_at, MeetingIdea.id)).all()
+        items += [TextItem(None, None, i, t, lang, created.date(), "meeting")
+                  for i, t, lang, created in rows]
+    return items
+
+
+def _clusterer_method(clusterer) -> str:
+    vectorizer = getattr(clusterer, "vectorizer_", None)
+    name = type(vectorizer).__name__ if vectorizer is not None else ""
+    return METHOD_TFIDF if name in ("", "TextVectorizer") else f"{name.lower()}-kmeans"
+
+
+def recluster_scope(scope: ReportScope, *, n_clusters: int | str = "auto", random_state: int = 0,
+                    n_resamples: int = 5) -> ThemeRun:
+    """Cluster the scope's free text into a new ThemeRun, carrying curation over from the last run.
+
+    The jobs engineer calls this from a scheduled job; it flushes, the caller commits.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from klankbord.analysis import FeedbackClusterer
+
+    k = min_group_size(scope)
+    previous = db.session.execute(
+        select(ThemeRun).where(ThemeRun.scope_id == scope.id).order_by(ThemeRun.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    items = collect_texts(scope)
+    run = ThemeRun(organisation_id=scope.organisation_id, scope_id=scope.id, method=METHOD_TFIDF,
+                   params={}, n_texts=len(items))
+    db.session.add(run)
+    db.session.flush()
+    labels: list[int] = [-1] * len(items)
+    themes = []
+    if len(items) >= 2 * k:
+        clusterer = FeedbackClusterer(n_clusters=n_clusters, min_cluster_size=k,
+                                      random_state=random_state, n_resamples=n_resamples,
+                                      n_representatives=STORED_REPRESENTATIVES)
+        with threadpool_limits(limits=CLUSTER_THREADS):
+            clusterer.fit([i.text for i in items], languages=[i.language for i in items])
+        labels = [int(x) for x in clusterer.labels_]
+        themes = list(clusterer.themes_)
+        run.method = _clusterer_method(clusterer)
+        run.params = {"n_clusters": n_clusters, "chosen_k": int(clusterer.n_clusters_),
+                      "min_cluster_size": k, "random_state": random_state,
+                      "n_resamples": n_resamples}
+    else:
+        run.params = {"skipped": "too_few_texts", "min_texts": 2 * k}
+    theme_rows = []
+    for theme in themes:
+        stability = theme.stability if theme.stability == theme.stability else None
+        row = ReportTheme(organisation_id=scope.organisation_id, run_id=run.id, number=theme.id,
+                          label=theme.label[:300], terms=list(theme.terms), size=theme.size,
+                          share=theme.size / len(items) if items else 0.0,
+                          languages=dict(theme.languages), stability=stability)
+        theme_rows.append(row)
+    db.session.add_all(theme_rows)
+    db.session.flush()
+    ranks = {}
+    for theme in themes:
+        for rank, index in enumerate(theme.representatives, start=1):
+            ranks[index] = rank
+    members = [
+        {"theme_id": theme_rows[label].id, "response_id": item.response_id,
+         "question_id": item.question_id, "idea_id": item.idea_id, "language": item.language,
+         "rank": ranks.get(index), "pinned": False}
+        for index, (item, label) in enumerate(zip(items, labels, strict=True)) if label >= 0
+    ]
+    if members:
+        db.session.execute(insert(ThemeMember), members)
+    run.n_themes = len(theme_rows)
+    run.n_other = sum(1 for label in labels if label < 0)
+    db.session.flush()
+    if previous is not None:
+        run.changes = carry_curation(previous, run)
+        db.session.flush()
+    return run
+
+
+# Curation -------------------------------------------------------------------------------------
+
+
+def _member_refs(run: ThemeRun) -> dict[int, set[str]]:
+    rows = db.session.execute(
+        select(ThemeMember.theme_id, ThemeMember.response_id, ThemeMember.question_id,
+               ThemeMember.idea_id)
+        .join(ReportTheme, ReportTheme.id == ThemeMember.theme_id)
+        .where(ReportTheme.run_id == run.id)).all()
+    refs: dict[int, set[str]] = defaultdict(set)
+    for theme_id, response_id, question_id, idea_id in rows:
+        refs[theme_id].add(f"s:{response_id}:{question_id}" if idea_id is None else f"m:{idea_id}")
+    return refs
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def carry_curation(previous: ThemeRun, run: ThemeRun) -> dict:
+    """Match the new run's themes to the previous run's by member overlap; carry curation over.
+
+    Greedy one-to-one matching by Jaccard (highest first, at least MATCH_THRESHOLD). A matched
+    theme keeps the curated name, hidden flag and links; texts a facilitator moved by hand follow
+    their theme; two new themes whose texts mostly sit in one theme a facilitator had merged are
+    merged again. Returns what changed: new, gone, grown, shrunk, kept (by title).
+    """
+    old_refs, new_refs = _member_refs(previous), _member_refs(run)
+    old_themes = {t.id: t for t in previous.themes if t.merged_into_id is None}
+    new_themes = {t.id: t for t in run.themes}
+    pairs = sorted(((_jaccard(new_refs[n], old_refs[o]), n, o) for n in new_themes for o in old_themes),
+                   reverse=True)
+    matched_new: dict[int, int] = {}
+    matched_old: set[int] = set()
+    for score, n, o in pairs:
+        if score < MATCH_THRESHOLD or n in matched_new or o in matched_old:
+            continue
+        matched_new[n] = o
+        matched_old.add(o)
+    # Re-apply merges: an unmatched new theme mostly inside a matched, merged-into old theme.
+    merge_targets = {t.merged_into_id for t in previous.themes if t.merged_into_id}
+    old_to_new = {o: n for n, o in matched_new.items()}
+    for n, theme in new_themes.items():
+        if n in matched_new or not new_refs[n]:
+            continue
+        for o in merge_targets:
+            if o in old_to_new and len(new_refs[n] & old_refs[o]) / len(new_refs[n]) >= 0.5:
+                merge_themes(new_themes[old_to_new[o]], theme)
+                break
+    for n, o in matched_new.items():
+        old, new = old_themes[o], new_themes[n]
+        new.carried_from_id = old.id
+        new.curated_name = old.curated_name
+        new.hidden = old.hidden
+        for link in old.links:
+            db.session.add(ThemeLink(organisation_id=new.organisation_id, theme_id=new.id,
+                                     action_id=link.action_id, update_id=link.update_id))
+    # Texts moved by hand go with the theme they were moved to.
+    pinned = db.session.execute(
+        select(ThemeMember).join(ReportTheme, ReportTheme.id == ThemeMember.theme_id)
+        .where(ReportTheme.run_id == previous.id, ThemeMember.pinned.is_(True))).scalars().all()
+    for member in pinned:
+        target = old_to_new.get(member.theme_id)
+        if target is None:
+            continue
+        _move_ref(run, member.response_id, member.question_id, member.idea_id, member.language,
+                  target)
+    db.session.flush()
+    changes: dict[str, list] = {"new": [], "gone": [], "grown": [], "shrunk": [], "kept": []}
+    for n, theme in new_themes.items():
+        if theme.merged_into_id:
+            continue
+        if n not in matched_new:
+            changes["new"].append(theme.title)
+            continue
+        old = old_themes[matched_new[n]]
+        before, after = len(old_refs[old.id]), len(new_refs[n])
+        if before and (after - before) / before >= SIZE_CHANGE:
+            changes["grown"].append([theme.title, before, after])
+        elif before and (before - after) / before >= SIZE_CHANGE:
+            changes["shrunk"].append([theme.title, before, after])
+        else:
+            changes["kept"].append(theme.title)
+    changes["gone"] = [t.title for o, t in old_themes.items() if o not in matched_old]
+    return changes
+
+
+def _move_ref(run: ThemeRun, response_id, question_id, idea_id, language, target_id: int) -> None:
+    theme_ids = select(ReportTheme.id).where(ReportTheme.run_id == run.id)
+    ref_filter = (ThemeMember.idea_id == idea_id if idea_id is not None else
+                  and_(ThemeMember.response_id == response_id, ThemeMember.question_id == question_id))
+    db.session.execute(delete(ThemeMember).where(ThemeMember.theme_id.in_(theme_ids), ref_filter))
+    db.session.add(ThemeMember(theme_id=target_id, response_id=response_id, question_id=question_id,
+                               idea_id=idea_id, language=language, pinned=True))
+
+
+def rename_theme(theme: ReportTheme, name: str) -> None:
+    name = " ".join((name or "").split())
+    theme.curated_name = name[:200] or None
+    db.session.flush()
+
+
+def set_theme_hidden(theme: ReportTheme, hidden: bool) -> None:
+    theme.hidden = bool(hidden)
+    db.session.flush()
+
+
+def merge_themes(target: ReportTheme, other: ReportTheme) -> None:
+    """Move every text of ``other`` into ``target``; ``other`` stays as a record of the merge."""
+    if target.id == other.id or target.run_id != other.run_id:
+        raise ReportError("merge_same_run", "Choose two different themes of the same run.")
+    db.session.execute(update(ThemeMember).where(ThemeMember.theme_id == other.id)
+                       .values(theme_id=target.id))
+    other.merged_into_id = target.id
+    target.size += other.size
+    other.size = 0
+    for link in list(other.links):
+        link.theme_id = target.id
+    db.session.flush()
+    db.session.expire(target)
+    db.session.expire(other)
+
+
+def split_theme(theme: ReportTheme, member_ids: Sequence[int], name: str) -> ReportTheme:
+    """Move the chosen texts of ``theme`` into a new theme of the same run, named ``name``."""
+    ids = {int(i) for i in member_ids}
+    members = [m for m in theme.members if m.id in ids]
+    if not members or len(members) == len(theme.members):
+        raise ReportError("split_choice", "Choose some, but not all, texts to move.")
+    number = db.session.execute(select(func.max(ReportTheme.number))
+                                .where(ReportTheme.run_id == theme.run_id)).scalar_one() + 1
+    new = ReportTheme(organisation_id=theme.organisation_id, run_id=theme.run_id, number=number,
+                      label=name[:300] or theme.label, terms=[], size=len(members),
+                      share=0.0, languages={}, curated_name=(" ".join(name.split()) or None))
+    db.session.add(new)
+    db.session.flush()
+    for member in members:
+        member.theme_id = new.id
+        member.pinned = True
+    theme.size = max(0, theme.size - len(members))
+    db.session.flush()
+    db.session.expire(theme)
+    return new
+
+
+def move_texts(source: ReportTheme, member_ids: Sequence[int], target: ReportTheme) -> int:
+    """Move texts between two themes of the same run (they stay with the target on re-runs)."""
+    if source.run_id != target.run_id or source.id == target.id:
+        raise ReportError("merge_same_run", "Choose two different themes of the same run.")
+    ids = {int(i) for i in member_ids}
+    moved = 0
+    for member in source.members:
+        if member.id in ids:
+            member.theme_id, member.pinned = target.id, True
+            moved += 1
+    db.session.flush()
+    db.session.expire(source)
+    db.session.expire(target)
+    return moved
+
+
+def curate_quote(org_id: int, ref: str, *, hidden: bool | None = None,
+                 translation_nl: str | None = None, actor: Any = None) -> QuoteCuration:
+    """Hide a quote or set its Dutch translation; keyed by the text, so it survives re-runs."""
+    if not _ref_in_org(org_id, ref):
+        raise ReportError("unknown_quote", "This text is not part of your organisation's reports.")
+    row = db.session.execute(select(QuoteCuration).where(
+        QuoteCuration.organisation_id == org_id, QuoteCuration.ref == ref)).scalar_one_or_none()
+    if row is None:
+        row = QuoteCuration(organisation_id=org_id, ref=ref)
+        db.session.add(row)
+    if hidden is not None:
+        row.hidden = hidden
+    if translation_nl is not None:
+        row.translation_nl = translation_nl.strip()[:2000] or None
+    row.updated_by_id = getattr(actor, "id", None)
+    row.updated_at = utcnow()
+    db.session.flush()
+    return row
+
+
+def _ref_in_org(org_id: int, ref: str) -> bool:
+    """A text reference belongs to a theme of this organisation."""
+    parts = ref.split(":")
+    query = select(ThemeMember.id).join(ReportTheme, ReportTheme.id == ThemeMember.theme_id).where(
+        ReportTheme.organisation_id == org_id)
+    if parts[0] == "m" and len(parts) == 2 and parts[1].isdigit():
+        query = query.where(ThemeMember.idea_id == int(parts[1]))
+    elif parts[0] == "s" and len(parts) == 3:
+        query = query.where(ThemeMember.response_id == parts[1], ThemeMember.question_id == parts[2])
+    else:
+        return False
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def link_theme(theme: ReportTheme, *, action_id: int | None = None,
+               update_id: int | None = None) -> ThemeLink:
+    """Link a theme to an action item or a "you said, we did" update of the same organisation."""
+    if (action_id is None) == (update_id is None):
+        raise ReportError("link_choice", "Choose an action item or an update.")
+    model, target = (MeetingAction, action_id) if action_id is not None else (MeetingUpdate, update_id)
+    found = db.session.execute(select(model.id).where(
+        model.organisation_id == theme.organisation_id, model.id == target)).scalar_one_or_none()
+    if found is None:
+        raise ReportError("foreign_id", "An item does not belong to this organisation.")
+    existing = next((link for link in theme.links
+                     if link.action_id == action_id and link.update_id == update_id), None)
+    if existing:
+        return existing
+    link = ThemeLink(organisation_id=theme.organisation_id, theme_id=theme.id, action_id=action_id,
+                     update_id=update_id)
+    db.session.add(link)
+    db.session.flush()
+    return link
+
+
+def unlink_theme(theme: ReportTheme, link_id: int) -> None:
+    db.session.execute(delete(ThemeLink).where(ThemeLink.theme_id == theme.id, ThemeLink.id == link_id))
+    db.session.flush()
+    db.session.expire(theme)
+
+
+# Themes in the report ----------------------------------------------------------------------------
+
+
+def _texts_for(refs: Iterable[tuple[str | None, str | None, int | None]]) -> dict[str, str]:
+    """Look the texts up by reference (a retention delete makes them disappear)."""
+    survey = [(r, q) for r, q, i in refs if i is None]
+    ideas = [i for _, _, i in refs if i is not None]
+    texts = {}
+    if survey:
+        rows = db.session.execute(select(Answer.response_id, Answer.question_id, Answer.value_text)
+                                  .where(Answer.response_id.in_({r for r, _ in survey}),
+                                         Answer.position == 0)).all()
+        wanted = set(survey)
+        texts.update({f"s:{r}:{q}": t for r, q, t in rows if (r, q) in wanted and t})
+    if ideas:
+        rows = db.session.execute(select(MeetingIdea.id, MeetingIdea.text)
+                                  .where(MeetingIdea.id.in_(ideas))).all()
+        texts.update({f"m:{i}": t for i, t in rows})
+    return texts
+
+
+def theme_sections(run: ThemeRun, k: int, lang: str, *, for_curation: bool = False
+                   ) -> tuple[list[ThemeSection], int, int]:
+    """Themes of a run as report sections; also the "other" count and the number of small themes.
+
+    Sizes are live counts (a deleted text leaves its theme). Themes smaller than ``k`` and hidden
+    themes are counted with "other", so every text is counted and no small group is shown.
+    """
+    themes = [t for t in run.themes if t.merged_into_id is None]
+    ids = [t.id for t in themes] or [-1]
+    sizes = dict(db.session.execute(select(ThemeMember.theme_id, func.count())
+                                    .where(ThemeMember.theme_id.in_(ids))
+                                    .group_by(ThemeMember.theme_id)).all())
+    lang_rows = db.session.execute(select(ThemeMember.theme_id, ThemeMember.language, func.count())
+                                   .where(ThemeMember.theme_id.in_(ids))
+                                   .group_by(ThemeMember.theme_id, ThemeMember.language)).all()
+    month_s = _month(Response.submitted_on)
+    survey_months = db.session.execute(
+        select(ThemeMember.theme_id, month_s, func.count())
+        .join(Response, Response.id == ThemeMember.response_id)
+        .where(ThemeMember.theme_id.in_(ids)).group_by(ThemeMember.theme_id, month_s)).all()
+    month_m = _month(MeetingIdea.created_at)
+    idea_months = db.session.execute(
+        select(ThemeMember.theme_id, month_m, func.count())
+        .join(MeetingIdea, MeetingIdea.id == ThemeMember.idea_id)
+        .where(ThemeMember.theme_id.in_(ids)).group_by(ThemeMember.theme_id, month_m)).all()
+    trend: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for theme_id, month, n in [*survey_months, *idea_months]:
+        trend[theme_id][month] += int(n)
+    months = sorted({m for per in trend.values() for m in per})
+    langs: dict[int, dict[str, int]] = defaultdict(dict)
+    lang_totals: dict[str, int] = defaultdict(int)
+    for theme_id, language, n in lang_rows:
+        langs[theme_id][language] = int(n)
+        lang_totals[language] += int(n)
+    total_in_themes = sum(sizes.values())
+    n_texts = max(run.n_texts, total_in_themes + run.n_other)
+    other = n_texts - total_in_themes
+    reps = db.session.execute(
+        select(ThemeMember).where(ThemeMember.theme_id.in_(ids), ThemeMember.rank.is_not(None))
+        .order_by(ThemeMember.theme_id, ThemeMember.rank)).scalars().all()
+    texts = _texts_for([(m.response_id, m.question_id, m.idea_id) for m in reps])
+    curation = {row.ref: row for row in db.session.execute(select(QuoteCuration).where(
+        QuoteCuration.organisation_id == run.organisation_id,
+        QuoteCuration.ref.in_([m.ref for m in reps] or ["-"]))).scalars()}
+    reps_by_theme: dict[int, list[ThemeMember]] = defaultdict(list)
+    for member in reps:
+        reps_by_theme[member.theme_id].append(member)
+    links = _links_for([t.id for t in themes])
+    sections, small = [], 0
+    for theme in sorted(themes, key=lambda t: (-sizes.get(t.id, 0), t.number)):
+        size = sizes.get(theme.id, 0)
+        if not for_curation and (size < k or theme.hidden):
+            other += size
+            small += 1 if size < k else 0
+            continue
+        per_month = trend.get(theme.id, {})
+        trend_table = sup.suppress(sup.distribution(months, [per_month.get(m, 0) for m in months],
+                                                    size), k)
+        codes = sorted(langs.get(theme.id, {}), key=lambda c: (-langs[theme.id][c], c))
+        lang_table = sup.suppress(sup.distribution(codes, [langs[theme.id][c] for c in codes], size), k)
+        quotes = []
+        for member in reps_by_theme.get(theme.id, []):
+            text = texts.get(member.ref)
+            cur = curation.get(member.ref)
+            if text is None:
+                continue
+            hidden = bool(cur and cur.hidden)
+            # A quote says who wrote it: a language group smaller than k must not be recognisable.
+            if not sup.quote_allowed(size, k) or not sup.quote_allowed(lang_totals[member.language], k):
+                hidden = True
+            if hidden and not for_curation:
+                continue
+            quotes.append(Quote(member.ref, text, member.language,
+                                cur.translation_nl if cur else None, hidden))
+            if not for_curation and len(quotes) >= SHOWN_QUOTES:
+                break
+        share = round(100.0 * size / n_texts, 1) if n_texts else None
+        sections.append(ThemeSection(
+            id=theme.id, title=theme.title, label=theme.label, terms=list(theme.terms or []),
+            size=sup.Figure(size, sup.SHOWN if size >= k else sup.SMALL),
+            share=share, stability=theme.stability, trend=trend_table, languages=lang_table,
+            quotes=quotes, links=links.get(theme.id, []), curated=bool(theme.curated_name)))
+    return sections, other, small
+
+
+def _links_for(theme_ids: list[int]) -> dict[int, list[LinkView]]:
+    rows = db.session.execute(select(ThemeLink).where(ThemeLink.theme_id.in_(theme_ids or [-1]))
+                              ).scalars().all()
+    out: dict[int, list[LinkView]] = defaultdict(list)
+    for link in rows:
+        if link.action_id is not None:
+            action = db.session.get(MeetingAction, link.action_id)
+            if action:
+                out[link.theme_id].append(LinkView("action", link.id, action.description, action.status))
+        else:
+            upd = db.session.get(MeetingUpdate, link.update_id)
+            if upd:
+                out[link.theme_id].append(LinkView("update", link.id, _text(upd.title, "nl"),
+                                                   "published" if upd.published_at else "draft"))
+    return out
+
+
+# The report ----------------------------------------------------------------------------------
+
+
+DEFAULT_LABELS = {"several": "Several locations"}
+
+
+def build_report(scope: ReportScope, *, lang: str = "nl", labels: dict[str, str] | None = None
+                 ) -> Report:
+    """Every section of a scope's report, suppressed, for the page, PDF, CSV and share link."""
+    labels = {**DEFAULT_LABELS, **(labels or {})}
+    k = min_group_size(scope)
+    deployments = _scope_deployments(scope)
+    per_group, per_lang, n_responses = participation(scope, deployments, k, labels)
+    questions = closed_question_sections(scope, deployments, lang, k, labels)
+    day_range = (None, None)
+    if deployments:
+        day_range = db.session.execute(
+            select(func.min(Response.submitted_on), func.max(Response.submitted_on))
+            .where(*_response_filters(scope, [d.id for d in deployments]))).one()
+    n_ideas = 0
+    meetings: list[str] = []
+    if scope.meeting_ids:
+        n_ideas = db.session.execute(select(func.count(MeetingIdea.id))
+                                     .where(*_idea_filters(scope))).scalar_one()
+        meetings = [f"{m.title} ({m.starts_at:%Y-%m-%d})" for m in db.session.execute(
+            select(Meeting).where(Meeting.organisation_id == scope.organisation_id,
+                                  Meeting.id.in_(scope.meeting_ids)).order_by(Meeting.starts_at)
+        ).scalars()]
+    run = scope.latest_run
+    themes: list[ThemeSection] = []
+    other, small, n_texts = 0, 0, 0
+    run_info = None
+    if run is not None:
+        themes, other, small = theme_sections(run, k, lang)
+        n_texts = max(run.n_texts, other + sum(t.size.value or 0 for t in themes))
+        run_info = {"id": run.id, "created_at": run.created_at, "method": run.method,
+                    "params": run.params or {}, "n_texts": run.n_texts, "n_themes": run.n_themes}
+    locations = [loc.name for loc in db.session.execute(
+        select(Location).where(Location.organisation_id == scope.organisation_id,
+                               Location.id.in_(scope.location_ids or [-1])).order_by(Location.name)
+    ).scalars()]
+    return Report(
+        scope_id=scope.id, name=scope.name, generated_at=utcnow(), min_group_size=k,
+        period_from=scope.period_from, period_to=scope.period_to,
+        first_day=day_range[0], last_day=day_range[1],
+        deployments=[_deployment_label(d, lang) for d in deployments], meetings=meetings,
+        locations=locations, languages=list(scope.languages or []),
+        n_responses=n_responses, n_ideas=n_ideas, participation=per_group,
+        response_languages=per_lang, questions=questions, themes=themes, n_texts=n_texts,
+        other_texts=sup.Figure(other), small_themes=small, run=run_info,
+        changes=run.changes if run is not None else None)
+
+
+def _deployment_label(deployment: Deployment, lang: str) -> str:
+    defn = definition_of(deployment.version)
+    places = ", ".join(location.name for location in deployment.locations)
+    return f"{_text(defn.title, lang)} — {places} ({deployment.opens_at:%Y-%m-%d})"
+
+
+# Share links -----------------------------------------------------------------------------------
+
+SHARE_DAYS_MAX = 90
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_share_link(scope: ReportScope, days: int, *, actor: Any = None) -> tuple[ShareLink, str]:
+    """A read-only link valid for ``days`` days; returns the row and the token (shown once)."""
+    if not 1 <= int(days) <= SHARE_DAYS_MAX:
+        raise ReportError("share_days", f"Choose between 1 and {SHARE_DAYS_MAX} days.")
+    token = secrets.token_urlsafe(32)
+    link = ShareLink(organisation_id=scope.organisation_id, scope_id=scope.id,
+                     token_hash=_token_hash(token), created_by_id=getattr(actor, "id", None),
+                     expires_at=utcnow() + timedelta(days=int(days)))
+    db.session.add(link)
+    db.session.flush()
+    return link, token
+
+
+def find_share_link(token: str) -> ShareLink | None:
+    """The active link for ``token``, or None when unknown, expired or revoked."""
+    if not token or len(token) > 100:
+        return None
+    link = db.session.execute(select(ShareLink).where(ShareLink.token_hash == _token_hash(token))
+                              ).scalar_one_or_none()
+    if link is None or not link.is_active(utcnow()):
+        return None
+    return link
+
+
+def revoke_share_link(link: ShareLink, *, actor: Any = None) -> None:
+    if link.revoked_at is None:
+        link.revoked_at = utcnow()
+        link.revoked_by_id = getattr(actor, "id", None)
+    db.session.flush()
+
+
+def scope_choices(org_id: int) -> dict[str, list[tuple[int, str]]]:
+    """Deployments, meetings and locations a scope form may offer."""
+    deployments = db.session.execute(
+        select(Deployment).where(Deployment.organisation_id == org_id)
+        .order_by(Deployment.opens_at.desc())).scalars().all()
+    meetings = db.session.execute(
+        select(Meeting).where(Meeting.organisation_id == org_id).order_by(Meeting.starts_at.desc())
+    ).scalars().all()
+    locations = db.session.execute(
+        select(Location).where(Location.organisation_id == org_id).order_by(Location.name)
+    ).scalars().all()
+    return {
+        "deployments": [(d.id, _deployment_label(d, "nl")) for d in deployments],
+        "meetings": [(m.id, f"{m.title} ({m.starts_at:%Y-%m-%d})") for m in meetings],
+        "locations": [(loc.id, loc.name) for loc in locations],
+    }
+
+
+def survey_versions_in(scope: ReportScope) -> list[SurveyVersion]:
+    return [d.version for d in _scope_deployments(scope)]
