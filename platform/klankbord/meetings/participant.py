@@ -1,0 +1,295 @@
+"""Participant pages (/m/<code>) and the group's public page (/g/<code>): no login, no
+personal data.
+
+A participant is a random id in the signed session cookie, never stored; supports and poll answers
+keep only a keyed hash of it. Every refusal is answered in the participant's language and stores
+nothing. Pages are tiny (own base template and CSS) and work without script; a small script polls
+``state.json`` so phones follow the room.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+
+from klankbord.core.i18n import LANGUAGE_NAMES, text_direction
+from klankbord.extensions import db
+from klankbord.meetings import services
+from klankbord.meetings.models import (
+    ALIAS_MAX_LENGTH,
+    IDEA_MAX_LENGTH,
+    IdeaStatus,
+    Meeting,
+    MeetingIdea,
+    MeetingPoll,
+)
+from klankbord.meetings.ui_text import LANGUAGES, TEXT, bundle, t
+
+public = Blueprint("meetings_public", __name__, template_folder="templates")
+
+#: Seconds between two polls of the state endpoint by a phone.
+POLL_SECONDS = 4
+
+
+@public.url_value_preprocessor
+def _language_from_url(endpoint, values) -> None:
+    lang = (values or {}).get("lang") or request.args.get("lang")
+    if lang in LANGUAGES:
+        g.respondent_locale = lang
+
+
+@public.app_context_processor
+def _participant_helpers():
+    return {"ui_texts": TEXT}
+
+
+def _render(template: str, lang: str, status: int = 200, **context):
+    return render_template(
+        template,
+        lang=lang,
+        dir=text_direction(lang),
+        ui=bundle(lang),
+        language_names=LANGUAGE_NAMES,
+        **context,
+    ), status
+
+
+def _participant_id() -> str:
+    if "mp" not in session:
+        session["mp"] = secrets.token_urlsafe(16)
+    return session["mp"]
+
+
+def _meeting_or_none(code: str) -> Meeting | None:
+    return services.find_meeting_by_code(code)
+
+
+def _languages_of(meeting: Meeting) -> list[str]:
+    return [code for code in LANGUAGES if code in (meeting.group.languages or []) or code == "nl"]
+
+
+def _unknown(lang: str | None = None):
+    return _render(
+        "meetings/participant_message.html",
+        lang or "nl",
+        404,
+        key="unknown_code",
+        all_languages=lang is None,
+    )
+
+
+@public.get("/m")
+def enter_code():
+    code = request.args.get("code", "")
+    if code:
+        meeting = _meeting_or_none(code)
+        if meeting is None:
+            return _render("meetings/participant_code.html", "nl", 404, error=True, code=code[:24])
+        return redirect(url_for("meetings_public.join", code=meeting.join_code))
+    return _render("meetings/participant_code.html", "nl", error=False, code="")
+
+
+@public.get("/m/<code>")
+def join(code: str):
+    meeting = _meeting_or_none(code)
+    if meeting is None:
+        return _unknown()
+    if code != meeting.join_code:
+        return redirect(url_for("meetings_public.join", code=meeting.join_code))
+    if meeting.is_finished:
+        return _render(
+            "meetings/participant_message.html", "nl", 410, key="finished", all_languages=True
+        )
+    return _render(
+        "meetings/participant_languages.html",
+        "nl",
+        meeting=meeting,
+        languages=_languages_of(meeting),
+    )
+
+
+def _live_meeting(code: str, lang: str) -> Meeting:
+    if lang not in LANGUAGES:
+        abort(404)
+    meeting = _meeting_or_none(code)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+@public.get("/m/<code>/<lang>")
+def room(code: str, lang: str):
+    if lang not in LANGUAGES:
+        return _unknown()
+    meeting = _meeting_or_none(code)
+    if meeting is None:
+        return _unknown(lang)
+    if meeting.is_finished:
+        return _render(
+            "meetings/participant_message.html", lang, 410, key="finished", all_languages=False
+        )
+    key = services.participant_key(meeting.id, _participant_id())
+    item = meeting.current_item if meeting.is_live else None
+    question, question_lang = services.pick(item.question, lang) if item else ("", lang)
+    poll = services.open_poll_of(meeting) if meeting.is_live else None
+    ideas = services.approved_ideas(meeting, item.id) if item else []
+    return _render(
+        "meetings/participant_room.html",
+        lang,
+        meeting=meeting,
+        item=item,
+        question=question,
+        question_lang=question_lang,
+        question_dir=text_direction(question_lang),
+        poll=poll,
+        poll_answered=bool(poll and services.has_answered(poll, key)),
+        pick=services.pick,
+        ideas=ideas,
+        supported=services.supported_idea_ids(meeting, key) if ideas else set(),
+        version=services.live_version(meeting),
+        idea_max=IDEA_MAX_LENGTH,
+        alias_max=ALIAS_MAX_LENGTH,
+        poll_seconds=POLL_SECONDS,
+        text_direction=text_direction,
+        draft=session.pop("idea_draft", ""),
+    )
+
+
+@public.get("/m/<code>/<lang>/state.json")
+def state(code: str, lang: str):
+    meeting = _live_meeting(code, lang)
+    return jsonify(services.participant_state(meeting, lang))
+
+
+def _back(meeting: Meeting, lang: str):
+    return redirect(url_for("meetings_public.room", code=meeting.join_code, lang=lang) + "#main")
+
+
+def _refused(error: services.InputRejected, lang: str) -> None:
+    flash(t(error.key, lang, **error.values), "error")
+
+
+@public.post("/m/<code>/<lang>/idea")
+def send_idea(code: str, lang: str):
+    meeting = _live_meeting(code, lang)
+    try:
+        services.submit_idea(meeting, request.form.get("text", ""), lang, request.form.get("alias"))
+    except services.InputRejected as error:
+        db.session.rollback()
+        _refused(error, lang)
+        # Give the text back so nothing typed on a small screen is lost.
+        session["idea_draft"] = (request.form.get("text") or "")[: IDEA_MAX_LENGTH * 2]
+    else:
+        db.session.commit()
+        session.pop("idea_draft", None)
+        flash(t("idea_sent", lang), "success")
+    return _back(meeting, lang)
+
+
+@public.post("/m/<code>/<lang>/support/<int:idea_id>")
+def support(code: str, lang: str, idea_id: int):
+    meeting = _live_meeting(code, lang)
+    idea = db.session.get(MeetingIdea, idea_id)
+    if idea is None or idea.meeting_id != meeting.id or idea.status != IdeaStatus.APPROVED.value:
+        abort(404)
+    key = services.participant_key(meeting.id, _participant_id())
+    try:
+        services.support_idea(idea, key)
+        db.session.commit()
+    except services.InputRejected as error:
+        db.session.rollback()
+        _refused(error, lang)
+    except IntegrityError:  # the same participant twice at the same moment
+        db.session.rollback()
+        flash(t("support_already", lang), "error")
+    else:
+        flash(t("support_thanks", lang), "success")
+    return _back(meeting, lang)
+
+
+@public.post("/m/<code>/<lang>/poll/<int:poll_id>")
+def answer(code: str, lang: str, poll_id: int):
+    meeting = _live_meeting(code, lang)
+    poll = db.session.get(MeetingPoll, poll_id)
+    if poll is None or poll.meeting_id != meeting.id:
+        abort(404)
+    key = services.participant_key(meeting.id, _participant_id())
+    try:
+        services.answer_poll(poll, key, request.form.get("option", type=int), lang)
+        db.session.commit()
+    except services.InputRejected as error:
+        db.session.rollback()
+        _refused(error, lang)
+    except IntegrityError:
+        db.session.rollback()
+        flash(t("poll_already", lang), "error")
+    else:
+        flash(t("poll_thanks", lang), "success")
+    return _back(meeting, lang)
+
+
+@public.errorhandler(CSRFError)
+def _expired(error):
+    lang = (request.view_args or {}).get("lang")
+    lang = lang if lang in LANGUAGES else "nl"
+    code = (request.view_args or {}).get("code")
+    meeting = _meeting_or_none(code) if code else None
+    if meeting is None:
+        return _render(
+            "meetings/participant_message.html", lang, 400, key="expired", all_languages=False
+        )
+    if request.path.endswith("/idea"):
+        session["idea_draft"] = (request.form.get("text") or "")[: IDEA_MAX_LENGTH * 2]
+    flash(t("expired", lang), "error")
+    return _back(meeting, lang)
+
+
+# Public group page ---------------------------------------------------------------------------
+
+
+@public.get("/g/<code>")
+def group_page(code: str):
+    group = services.find_group_by_public_code(code)
+    lang = request.args.get("lang", "nl")
+    if lang not in LANGUAGES:
+        lang = "nl"
+    if group is None:
+        return _unknown(lang)
+    if code != group.public_code:
+        return redirect(url_for("meetings_public.group_page", code=group.public_code, lang=lang))
+    languages = [c for c in LANGUAGES if c in group.languages or c == "nl"]
+    updates = []
+    for row in services.published_updates(group):
+        title, title_lang = services.pick(row.title, lang)
+        result, result_lang = services.pick(row.result, lang)
+        not_done, not_done_lang = services.pick(row.not_done, lang)
+        updates.append(
+            {
+                "row": row,
+                "title": (title, title_lang),
+                "result": (result, result_lang),
+                "not_done": (not_done, not_done_lang),
+            }
+        )
+    return _render(
+        "meetings/public_group.html",
+        lang,
+        group=group,
+        updates=updates,
+        languages=languages,
+        text_direction=text_direction,
+    )
