@@ -160,7 +160,7 @@ def _max_min_range(result, table_from, k):
 small_counts = st.one_of(st.integers(0, 12), st.integers(0, 40))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     cells=st.integers(1, 4).flatmap(
         lambda n_cols: st.lists(st.lists(small_counts, min_size=n_cols, max_size=n_cols),
