@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -102,12 +103,25 @@ class Respondent:
         response = self.client.post(
             f"/s/{self.code}/{self.lang}/{path}", data=_multidict(data), headers=headers
         )
-        if response.status_code < 300:
+        if response.status_code != 303:
             self.html = response.get_data(as_text=True)
         return response
 
-    def step(self, answer_fields=(), nav="next"):
-        fields = self.hidden_answers() + [("page", self.page()), ("nav", nav)] + list(answer_fields)
+    def prefilled(self) -> list[tuple[str, str]]:
+        """What a browser would send for the visible question without touching it."""
+        checked = re.findall(r'name="(a\.[a-z0-9_]+)" value="([^"]*)" checked', self.html)
+        typed = re.findall(
+            r'<input class="num"[^>]* name="(a\.[a-z0-9_]+)" value="([^"]*)"', self.html
+        )
+        area = re.findall(
+            r'<textarea[^>]* name="(a\.[a-z0-9_]+)"[^>]*>([^<]*)</textarea>', self.html
+        )
+        return checked + [(k, v) for k, v in typed + area if v]
+
+    def step(self, answer_fields=None, nav="next"):
+        """Press a button on the current page; ``answer_fields`` replace what the page shows."""
+        current = self.prefilled() if answer_fields is None else list(answer_fields)
+        fields = self.hidden_answers() + [("page", self.page()), ("nav", nav)] + current
         return self.post("q", fields)
 
     def submit(self, **headers):
@@ -127,3 +141,24 @@ def respondent(client):
         return Respondent(client, deployment.code, lang)
 
     return _make
+
+
+FLOW_DIR = Path(__file__).parent / "data" / "flow"
+
+
+@pytest.fixture
+def proef(app, db, make):
+    """An open deployment of the small test survey 'proef' (nl, en, ar), with audio beside it."""
+    from klankbord.surveys import services
+    from klankbord.surveys.definitions import load_definition
+
+    app.config["SURVEYS_DIR"] = str(FLOW_DIR)
+    (result,) = services.store_versions([load_definition(FLOW_DIR / "proef.yaml")])
+    org = make.org()
+    location = make.location(org)
+    now = clock.utcnow().replace(microsecond=0)
+    deployment = services.create_deployment(
+        org, result.version, [location], now - timedelta(hours=1), now + timedelta(days=7)
+    )
+    db.session.commit()
+    return deployment
