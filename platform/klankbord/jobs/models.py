@@ -107,3 +107,28 @@ apscheduler_jobs = Table(
     Column("next_run_time", Float(25), index=True),
     Column("job_state", LargeBinary, nullable=False),
 )
+
+
+class ReclusterState(db.Model):
+    """Which texts of a saved report scope the latest theme run already covers.
+
+    The recluster job compares a scope's current texts with ``known_refs`` to find new ones (and
+    deleted ones) without reading any text. Refs are ids ("s:<response>:<question>", "m:<idea>"),
+    never contents. No foreign key to report_scope, so the jobs tables do not depend on the
+    reports tables; the job drops states of scopes that no longer exist.
+    """
+
+    __tablename__ = "job_recluster_state"
+
+    #: The report scope (report_scope.id).
+    scope_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    organisation_id: Mapped[int] = mapped_column(index=True)
+    #: The ThemeRun these refs belong to.
+    run_id: Mapped[int | None] = mapped_column()
+    #: Refs of every text the run covers: fitted, or assigned later with ``predict``.
+    known_refs: Mapped[list] = mapped_column(JSON, default=list)
+    #: Texts in the last full fit; many new texts since then trigger a new full fit.
+    fitted_texts: Mapped[int] = mapped_column(default=0)
+    #: Texts assigned to the run's themes with ``predict`` since the full fit.
+    predicted_texts: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,7 +5,7 @@ APScheduler stores ``scheduled_run`` by reference with the job name as its only 
 
 from __future__ import annotations
 
-from klankbord.jobs.runner import run_job
+from klankbord.jobs.runner import JobContext, job, run_job
 
 
 def scheduled_run(name: str) -> None:
@@ -16,3 +16,35 @@ def scheduled_run(name: str) -> None:
     with app.app_context():
         result = run_job(name, trigger="scheduler")
         app.logger.info("job %s %s: %s", name, result.period_key, result.outcome)
+
+
+@job("retention", "Delete free text and meeting ideas past each organisation's retention period.")
+def retention(ctx: JobContext) -> dict:
+    from klankbord.jobs.retention import purge_expired
+
+    return purge_expired(ctx.now)
+
+
+@job("survey_windows", "Tell facilitators when a survey opens, is about to close, or closed.")
+def survey_windows(ctx: JobContext) -> dict:
+    from klankbord.jobs.windows import notify_windows
+
+    return notify_windows(ctx, ctx.now)
+
+
+@job("digest", "Weekly summary for policymakers of what is new in their saved scopes.")
+def digest(ctx: JobContext) -> dict:
+    from klankbord.jobs.digest import send_digests
+
+    return send_digests(ctx, ctx.now)
+
+
+@job(
+    "recluster",
+    "Update the themes of saved report scopes that have new free text.",
+    lease_seconds=3600,
+)
+def recluster(ctx: JobContext) -> dict:
+    from klankbord.jobs.recluster import recluster_all
+
+    return recluster_all(ctx.now)
