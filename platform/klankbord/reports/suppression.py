@@ -263,8 +263,28 @@ def _protect(state: _State, key: Key) -> None:
 def suppress(table: CountTable, min_group_size: int, force: Iterable[Key] = ()) -> SuppressedTable:
     """Suppress small cells and whatever would give them away.
 
+    A pure function of its arguments, so results are memoised (the audit's linear programmes cost
+    milliseconds each and a report has dozens of tables); callers must not change the result.
+
     :param force: entries to hide in any case (shared with a linked table).
     """
+    key = (tuple(table.rows), tuple(table.cols), tuple(map(tuple, table.cells)),
+           tuple(table.row_totals), None if table.col_totals is None else tuple(table.col_totals),
+           table.grand_total, table.rows_additive, effective_min_group_size(min_group_size),
+           frozenset(force))
+    result = _MEMO.get(key)
+    if result is None:
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+        result = _MEMO[key] = _suppress(table, min_group_size, frozenset(force))
+    return result
+
+
+_MEMO: dict = {}
+_MEMO_SIZE = 4096
+
+
+def _suppress(table: CountTable, min_group_size: int, force: frozenset) -> SuppressedTable:
     k = effective_min_group_size(min_group_size)
     state = _State(table, k)
     _primary(state)
