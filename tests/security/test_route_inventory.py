@@ -5,7 +5,7 @@
 - Roles: ``require_role`` denies other roles with 403; policymakers cannot change anything
   (every state-changing staff route answers them 403 unless it is a ``@member_action``).
 - CSRF: every state-changing route refuses a request without a valid token with 400 and stores
-  nothing.
+  nothing, also routes exempt from Flask-WTF that check a token of their own (respondent forms).
 
 A new route is protected by default; if it is really open, or lets policymakers write, this test
 fails until the view carries the matching mark from ``klankbord.core.access``.
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 from tests.conftest import login
-from tests.security.factories import FACTORIES, FactoryContext, load_all
+from tests.security.factories import FactoryContext, find_factory, load_all, missing_message
 from tests.security.inventory import ROLES, Route, dummy_value, inventory
 
 load_all()
@@ -36,12 +36,17 @@ def dummy_values(route: Route) -> dict:
     return {name: dummy_value(conv) for name, conv in route.arguments}
 
 
-def own_values(route: Route, org, make) -> dict:
+def own_values(route: Route, org, make, *, required: bool = False) -> dict:
     """Real objects of ``org`` for the URL where a factory exists, dummies otherwise."""
-    ctx = FactoryContext(org, make)
+    ctx = FactoryContext(org, make, route.endpoint)
     values = {}
     for name, conv in route.arguments:
-        values[name] = ctx.value(name) if name in FACTORIES else dummy_value(conv)
+        if find_factory(route.endpoint, name) is not None:
+            values[name] = ctx.value(name)
+        elif required:
+            pytest.fail(missing_message(route.endpoint, name))
+        else:
+            values[name] = dummy_value(conv)
     make.db.session.commit()
     return values
 
@@ -123,7 +128,8 @@ def test_roles_are_enforced(route, app, make):
 @pytest.mark.parametrize("route", WRITING, ids=_ids(WRITING))
 def test_state_change_without_csrf_token_is_refused(route, app, db, make):
     org = make.org()
-    values = own_values(route, org, make)
+    # A real object, so a 404 for a missing one cannot pass for a refusal.
+    values = own_values(route, org, make, required=True)
     admin = make.user(org, "admin")
     anonymous = app.test_client()
     logged_in = app.test_client()

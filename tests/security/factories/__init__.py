@@ -13,8 +13,13 @@ module here is imported automatically::
     def meeting(ctx):
         return services.create_meeting(ctx.org, ...).id   # flush is enough; the test commits
 
-A factory may need another object first: ``ctx.value("meeting_id")`` creates (once) and returns it,
-so ``/meetings/<meeting_id>/items/<item_id>`` gets an item of that very meeting.
+A factory may need another object first: ``ctx.value("meeting_id")`` creates (once) and returns
+it, so ``/meetings/<meeting_id>/items/<item_id>`` gets an item of that very meeting.
+
+When one argument name means different things in different blueprints (``code`` of a survey
+deployment under ``respond``, of a meeting under ``meetings_public``), register it per blueprint:
+``@object_factory("code", blueprint="respond")``; a factory without ``blueprint`` serves the rest.
+Public write routes need factories too: their CSRF check is tested on a real object.
 """
 
 from __future__ import annotations
@@ -24,47 +29,56 @@ import pkgutil
 from collections.abc import Callable
 from typing import Any
 
-#: URL argument name → factory(ctx) → value for the URL.
-FACTORIES: dict[str, Callable[[FactoryContext], Any]] = {}
+#: (blueprint or None, URL argument name) → factory(ctx) → value for the URL.
+FACTORIES: dict[tuple[str | None, str], Callable[[FactoryContext], Any]] = {}
 
 
-def object_factory(*arg_names: str) -> Callable:
-    """Register a factory for one or more URL argument names."""
+def object_factory(*arg_names: str, blueprint: str | None = None) -> Callable:
+    """Register a factory for one or more URL argument names (optionally of one blueprint)."""
 
     def decorator(fn: Callable) -> Callable:
         for name in arg_names:
-            if name in FACTORIES and FACTORIES[name] is not fn:
-                raise RuntimeError(f"Two object factories registered for URL argument {name!r}")
-            FACTORIES[name] = fn
+            key = (blueprint, name)
+            if key in FACTORIES and FACTORIES[key] is not fn:
+                raise RuntimeError(f"Two object factories registered for {key}")
+            FACTORIES[key] = fn
         return fn
 
     return decorator
 
 
+def find_factory(endpoint: str, arg_name: str) -> Callable | None:
+    blueprint = endpoint.rpartition(".")[0] or None
+    return FACTORIES.get((blueprint, arg_name)) or FACTORIES.get((None, arg_name))
+
+
 class FactoryContext:
     """What a factory gets: the owning organisation, the ``make`` helper and sibling values."""
 
-    def __init__(self, org: Any, make: Any):
+    def __init__(self, org: Any, make: Any, endpoint: str = ""):
         self.org = org
         self.make = make
+        #: The route being tested, e.g. "surveys.deployment".
+        self.endpoint = endpoint
         self._values: dict[str, Any] = {}
 
     def value(self, arg_name: str) -> Any:
         """Create (once per URL) and return the value for another URL argument."""
         if arg_name not in self._values:
-            factory = FACTORIES.get(arg_name)
+            factory = find_factory(self.endpoint, arg_name)
             if factory is None:
-                raise LookupError(missing_message(arg_name))
+                raise LookupError(missing_message(self.endpoint, arg_name))
             self._values[arg_name] = factory(self)
         return self._values[arg_name]
 
 
-def missing_message(arg_name: str) -> str:
+def missing_message(endpoint: str, arg_name: str) -> str:
     return (
-        f"No object factory for the URL argument {arg_name!r}. Register one in "
-        f"tests/security/factories/<your domain>.py with @object_factory({arg_name!r}): it creates "
-        "an object of ctx.org and returns the value for the URL, so the tenant-isolation test can "
-        "prove that other organisations get 404."
+        f"{endpoint}: no object factory for the URL argument {arg_name!r}. Register one in "
+        f"tests/security/factories/<your domain>.py with @object_factory({arg_name!r}) (add "
+        "blueprint=... if the name means something else elsewhere): it creates an object of "
+        "ctx.org and returns the value for the URL, so the security tests can prove that other "
+        "organisations get 404 and that writes without a CSRF token are refused."
     )
 
 

@@ -16,3 +16,8 @@ def location(ctx):
 def membership(ctx):
     user = ctx.make.user(ctx.org, "facilitator", name="Lid van organisatie A")
     return next(m.id for m in user.memberships if m.organisation_id == ctx.org.id)
+
+
+@object_factory("token", blueprint="accounts")
+def invitation_token(ctx):
+    return services.invite(ctx.org, "uitgenodigd@example.org", "facilitator").token
