@@ -26,7 +26,7 @@ translations: $(STAMP)
 run: $(STAMP) system-deps translations
 	$(BIN)/klankbord db upgrade
 	$(BIN)/klankbord demo --if-empty
-	$(BIN)/klankbord run --host 127.0.0.1 --port 5000
+	KLANKBORD_SCHEDULER_IN_DEV=true $(BIN)/klankbord run --host 127.0.0.1 --port 5000
 
 test: $(STAMP) system-deps translations
 	$(BIN)/pytest
