@@ -100,6 +100,8 @@ def test_unknown_code_and_language(client, live):
     assert client.get("/m/ZZZZZZZZ").status_code == 404
     assert TEXT["unknown_code"]["ti"] in client.get("/m/ZZZZZZZZ").get_data(as_text=True)
     assert client.get(f"/m/{live.meeting.join_code}/xx").status_code == 404
+    posted = client.post("/m/ZZZZZZZZ/ar/idea", data={"text": "فكرة"})
+    assert posted.status_code == 404 and TEXT["unknown_code"]["ar"] in posted.get_data(as_text=True)
     assert (
         client.post(f"/m/{live.meeting.join_code}/xx/idea", data={"text": "x"}).status_code == 404
     )

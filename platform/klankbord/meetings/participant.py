@@ -17,6 +17,7 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -123,11 +124,12 @@ def join(code: str):
 
 
 def _live_meeting(code: str, lang: str) -> Meeting:
+    """The meeting of a participant route, or a 404 page in the participant's language."""
     if lang not in LANGUAGES:
-        abort(404)
+        abort(make_response(*_unknown()))
     meeting = _meeting_or_none(code)
     if meeting is None:
-        abort(404)
+        abort(make_response(*_unknown(lang)))
     return meeting
 
 
