@@ -10,9 +10,10 @@ The pipeline has three swappable stages, each a constructor argument:
     model; if its methods accept a ``languages=`` keyword they receive the language
     of every text.
 ``reducer``
-    Feature matrix -> dense vectors. Default: :class:`LSA` (TruncatedSVD to 200
-    dimensions) for sparse input, nothing for dense input. Rows are always
-    L2-normalised afterwards, so cosine geometry holds for every stage choice.
+    Feature matrix -> dense vectors. Default: :class:`LSA` (TruncatedSVD to
+    ``n/10`` dimensions, between 50 and 200) for sparse input, nothing for dense
+    input. Rows are always L2-normalised afterwards, so cosine geometry holds for
+    every stage choice.
 ``clusterer``
     Dense vectors -> labels. Default: k-means++ ``KMeans`` (``MiniBatchKMeans``
     above 30,000 texts). A custom estimator gets ``n_clusters`` (and
@@ -203,8 +204,11 @@ class LSA(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    n_components : int
+    n_components : int or "auto", default="auto"
         Target dimensionality (capped below the number of features and samples).
+        "auto" is ``n / 10`` clipped to [50, 200]: on 1,000 topical sentences 100
+        dimensions clustered markedly better than 200 (the extra directions are
+        mostly noise from rare n-grams), while 10,000 texts still use 200.
     max_fit_samples : int
         The SVD is fitted on at most this many rows (a random subset) and then
         applied to all; at 100k texts this halves the run time at no measurable
@@ -216,7 +220,7 @@ class LSA(TransformerMixin, BaseEstimator):
     svd_ : TruncatedSVD
     """
 
-    def __init__(self, n_components=200, max_fit_samples=20_000, random_state=None):
+    def __init__(self, n_components="auto", max_fit_samples=20_000, random_state=None):
         self.n_components = n_components
         self.max_fit_samples = max_fit_samples
         self.random_state = random_state
@@ -228,7 +232,10 @@ class LSA(TransformerMixin, BaseEstimator):
         rows = np.arange(n)
         if self.max_fit_samples and n > self.max_fit_samples:
             rows = np.sort(rng.choice(n, self.max_fit_samples, replace=False))
-        k = max(1, min(self.n_components, d - 1, len(rows) - 1))
+        wanted = self.n_components
+        if wanted == "auto":
+            wanted = int(np.clip(n // 10, 50, 200))
+        k = max(1, min(wanted, d - 1, len(rows) - 1))
         self.svd_ = TruncatedSVD(n_components=k, random_state=rng.randint(2**31 - 1))
         self.svd_.fit(X[rows])
         return self

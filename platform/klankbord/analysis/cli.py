@@ -181,7 +181,7 @@ def cluster_records(
             "seed": seed,
             "min_cluster_size": MIN_CLUSTER_SIZE,
             "k_scores": {str(kk): round(v, 4) for kk, v in model.k_scores_.items()},
-            "method": "stacked word+char TF-IDF, LSA(200), k-means; auto k by penalised stability",
+            "method": "stacked word+char TF-IDF, LSA, k-means; auto k by penalised stability",
         },
     }
 
