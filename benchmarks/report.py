@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,20 +45,30 @@ def seed(n_responses: int, n_texts: int, rng: random.Random):
     from klankbord.surveys.models import Answer, Response
 
     org = accounts.create_organisation("Gemeente Bench", "bench")
-    locations = [accounts.add_location(org, f"AZC {name}") for name in ("Oost", "West", "Noord", "Zuid")]
+    locations = [
+        accounts.add_location(org, f"AZC {name}") for name in ("Oost", "West", "Noord", "Zuid")
+    ]
     versions = {r.survey_id: r.version for r in surveys.sync_definitions(str(ROOT / "surveys"))}
     version = versions["koken"]
     defn = surveys.definition_of(version)
-    deployments = [surveys.create_deployment(org, version, [loc], datetime(2025, 1 + 3 * r, 1),
-                                             datetime(2025, 3 + 3 * r, 28))
-                   for loc in locations for r in range(2)]
-    user = accounts.create_user("beleid@bench.example", "Bench", "bench-wachtwoord-lang-genoeg",
-                                check_policy=False)
+    deployments = [
+        surveys.create_deployment(
+            org, version, [loc], datetime(2025, 1 + 3 * r, 1), datetime(2025, 3 + 3 * r, 28)
+        )
+        for loc in locations
+        for r in range(2)
+    ]
+    user = accounts.create_user(
+        "beleid@bench.example", "Bench", "bench-wachtwoord-lang-genoeg", check_policy=False
+    )
     accounts.set_membership(user, org, "policymaker")
     db.session.commit()
 
-    closed = [q for q in defn.questions if q.type in ("single_choice", "multiple_choice", "scale",
-                                                      "yes_no")]
+    closed = [
+        q
+        for q in defn.questions
+        if q.type in ("single_choice", "multiple_choice", "scale", "yes_no")
+    ]
     text_every = max(1, n_responses // n_texts)
     texts_made = 0
     free_refs = []
@@ -76,22 +86,45 @@ def seed(n_responses: int, n_texts: int, rng: random.Random):
         rid = uuid.uuid4().hex
         day = dep.opens_at.date() + timedelta(days=rng.randrange(80))
         lang = rng.choice(("nl", "nl", "ar", "en", "uk", "fa", "tr", "ti"))
-        responses.append({"id": rid, "deployment_id": dep.id, "version_id": version.id,
-                          "language": lang, "submitted_on": day,
-                          "submission_key_hash": rid + rid, "answers_hash": rid + rid})
+        responses.append(
+            {
+                "id": rid,
+                "deployment_id": dep.id,
+                "version_id": version.id,
+                "language": lang,
+                "submitted_on": day,
+                "submission_key_hash": rid + rid,
+                "answers_hash": rid + rid,
+            }
+        )
         for q in closed:
             values = [o.value for o in q.options]
             if q.type == "multiple_choice":
                 picked = [v for v in values if rng.random() < 0.25] or values[:1]
             else:
                 picked = [rng.choice(values)]
-            answers += [{"response_id": rid, "question_id": q.id, "position": p, "value_text": v,
-                         "value_number": None} for p, v in enumerate(picked)]
+            answers += [
+                {
+                    "response_id": rid,
+                    "question_id": q.id,
+                    "position": p,
+                    "value_text": v,
+                    "value_number": None,
+                }
+                for p, v in enumerate(picked)
+            ]
         if n % text_every == 0 and texts_made < n_texts:
             subject = rng.choice(list(demo.TEXTS))
             text, _ = demo.demo_text(rng, subject)
-            answers.append({"response_id": rid, "question_id": "what_would_help", "position": 0,
-                            "value_text": text, "value_number": None})
+            answers.append(
+                {
+                    "response_id": rid,
+                    "question_id": "what_would_help",
+                    "position": 0,
+                    "value_text": text,
+                    "value_number": None,
+                }
+            )
             free_refs.append((rid, subject, lang, day))
             texts_made += 1
         if len(responses) >= CHUNK:
@@ -99,20 +132,33 @@ def seed(n_responses: int, n_texts: int, rng: random.Random):
     if responses:
         flush()
 
-    scope = services.save_scope(org, services.ScopeData(
-        name="Benchmark", deployment_ids=tuple(d.id for d in deployments)))
+    scope = services.save_scope(
+        org, services.ScopeData(name="Benchmark", deployment_ids=tuple(d.id for d in deployments))
+    )
     db.session.flush()
     # Themes "already computed": one run, five themes per subject, members by reference.
-    run = ThemeRun(organisation_id=org.id, scope_id=scope.id, method=services.METHOD_TFIDF,
-                   params={"n_clusters": "auto", "benchmark": True}, n_texts=len(free_refs))
+    run = ThemeRun(
+        organisation_id=org.id,
+        scope_id=scope.id,
+        method=services.METHOD_TFIDF,
+        params={"n_clusters": "auto", "benchmark": True},
+        n_texts=len(free_refs),
+    )
     db.session.add(run)
     db.session.flush()
     subjects = list(demo.TEXTS)
     themes = {}
     for number, (subject, part) in enumerate((s, p) for s in subjects for p in range(3)):
-        theme = ReportTheme(organisation_id=org.id, run_id=run.id, number=number,
-                            label=f"{subject} {part}", terms=[subject, "woord", "term"], size=0,
-                            share=0.0, languages={})
+        theme = ReportTheme(
+            organisation_id=org.id,
+            run_id=run.id,
+            number=number,
+            label=f"{subject} {part}",
+            terms=[subject, "woord", "term"],
+            size=0,
+            share=0.0,
+            languages={},
+        )
         db.session.add(theme)
         themes[(subject, part)] = theme
     db.session.flush()
@@ -124,11 +170,19 @@ def seed(n_responses: int, n_texts: int, rng: random.Random):
         theme = themes[(subject, rng.randrange(3))]
         rank = ranks.get(theme.id, 0)
         ranks[theme.id] = rank + 1
-        members.append({"theme_id": theme.id, "response_id": rid, "question_id": "what_would_help",
-                        "idea_id": None, "language": lang, "rank": rank + 1 if rank < 8 else None,
-                        "pinned": False})
+        members.append(
+            {
+                "theme_id": theme.id,
+                "response_id": rid,
+                "question_id": "what_would_help",
+                "idea_id": None,
+                "language": lang,
+                "rank": rank + 1 if rank < 8 else None,
+                "pinned": False,
+            }
+        )
     for start in range(0, len(members), CHUNK):
-        db.session.execute(insert(ThemeMember), members[start:start + CHUNK])
+        db.session.execute(insert(ThemeMember), members[start : start + CHUNK])
     run.n_themes, run.n_other = len(themes), other
     db.session.commit()
     return scope, user
@@ -146,10 +200,18 @@ def main(argv=None) -> int:
     from klankbord.extensions import db
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"TESTING": True, "SECRET_KEY": "bench-" + "x" * 40,
-                          "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite", "INSTANCE_PATH": tmp,
-                          "WTF_CSRF_ENABLED": False, "ARGON2_TIME_COST": 1,
-                          "ARGON2_MEMORY_COST": 1024, "SERVER_NAME": "localhost"})
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "bench-" + "x" * 40,
+                "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite",
+                "INSTANCE_PATH": tmp,
+                "WTF_CSRF_ENABLED": False,
+                "ARGON2_TIME_COST": 1,
+                "ARGON2_MEMORY_COST": 1024,
+                "SERVER_NAME": "localhost",
+            }
+        )
         with app.app_context():
             db.create_all()
             started = time.perf_counter()
@@ -158,7 +220,9 @@ def main(argv=None) -> int:
             scope_id, email = scope.id, user.email
             rss_after_seed = rss_mb()
         client = app.test_client()
-        login = client.post("/login", data={"email": email, "password": "bench-wachtwoord-lang-genoeg"})
+        login = client.post(
+            "/login", data={"email": email, "password": "bench-wachtwoord-lang-genoeg"}
+        )
         assert login.status_code == 302, login.status_code
         timings = []
         size = 0

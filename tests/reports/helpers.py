@@ -23,28 +23,44 @@ def version(app, survey_id: str = "koken"):
 
 
 def deployment(app, org, locations, survey_id: str = "koken", opens=datetime(2025, 9, 1)):
-    dep = survey_services.create_deployment(org, version(app, survey_id), locations, opens,
-                                            datetime(2026, 3, 1))
+    dep = survey_services.create_deployment(
+        org, version(app, survey_id), locations, opens, datetime(2026, 3, 1)
+    )
     db.session.commit()
     return dep
 
 
-def add_responses(dep, answers: list[dict], *, language: str = "nl",
-                  day: date = date(2025, 10, 6)) -> list[str]:
+def add_responses(
+    dep, answers: list[dict], *, language: str = "nl", day: date = date(2025, 10, 6)
+) -> list[str]:
     """One response per dict {question_id: value or [values]}; returns the response ids."""
     ids, responses, rows = [], [], []
     for answer in answers:
         rid = uuid.uuid4().hex
         ids.append(rid)
-        responses.append({"id": rid, "deployment_id": dep.id, "version_id": dep.version_id,
-                          "language": answer.pop("_lang", language),
-                          "submitted_on": answer.pop("_day", day),
-                          "submission_key_hash": uuid.uuid4().hex * 2, "answers_hash": "0" * 64})
+        responses.append(
+            {
+                "id": rid,
+                "deployment_id": dep.id,
+                "version_id": dep.version_id,
+                "language": answer.pop("_lang", language),
+                "submitted_on": answer.pop("_day", day),
+                "submission_key_hash": uuid.uuid4().hex * 2,
+                "answers_hash": "0" * 64,
+            }
+        )
         for qid, value in answer.items():
             values = value if isinstance(value, list) else [value]
             for position, v in enumerate(values):
-                rows.append({"response_id": rid, "question_id": qid, "position": position,
-                             "value_text": v, "value_number": None})
+                rows.append(
+                    {
+                        "response_id": rid,
+                        "question_id": qid,
+                        "position": position,
+                        "value_text": v,
+                        "value_number": None,
+                    }
+                )
     db.session.execute(insert(Response), responses)
     if rows:
         db.session.execute(insert(Answer), rows)

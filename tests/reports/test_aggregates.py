@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from tests.reports.helpers import add_responses, deployment
 
 from klankbord.reports import services
-from tests.reports.helpers import add_responses, deployment
 
 
 @pytest.fixture
@@ -17,15 +17,25 @@ def setup(app, make, db):
     dep_east = deployment(app, org, [east])
     dep_west = deployment(app, org, [west])
     # East: 20 own kitchen, 12 shared, 3 none (October); West: 15 shared, 10 none (November).
-    add_responses(dep_east, [{"kitchen_access": "own_kitchen"} for _ in range(20)]
-                  + [{"kitchen_access": "shared_kitchen"} for _ in range(12)]
-                  + [{"kitchen_access": "no_kitchen"} for _ in range(3)])
-    add_responses(dep_west, [{"kitchen_access": "shared_kitchen", "cooking_barriers": ["equipment", "money"]}
-                             for _ in range(15)]
-                  + [{"kitchen_access": "no_kitchen", "cooking_barriers": ["money"]} for _ in range(10)],
-                  day=date(2025, 11, 3), language="ar")
-    scope = services.save_scope(org, services.ScopeData(
-        name="Koken najaar", deployment_ids=(dep_east.id, dep_west.id)))
+    add_responses(
+        dep_east,
+        [{"kitchen_access": "own_kitchen"} for _ in range(20)]
+        + [{"kitchen_access": "shared_kitchen"} for _ in range(12)]
+        + [{"kitchen_access": "no_kitchen"} for _ in range(3)],
+    )
+    add_responses(
+        dep_west,
+        [
+            {"kitchen_access": "shared_kitchen", "cooking_barriers": ["equipment", "money"]}
+            for _ in range(15)
+        ]
+        + [{"kitchen_access": "no_kitchen", "cooking_barriers": ["money"]} for _ in range(10)],
+        day=date(2025, 11, 3),
+        language="ar",
+    )
+    scope = services.save_scope(
+        org, services.ScopeData(name="Koken najaar", deployment_ids=(dep_east.id, dep_west.id))
+    )
     db.session.commit()
     return org, scope
 
@@ -65,7 +75,9 @@ def test_month_comparison_and_multiple_choice(setup):
     kitchen = section(report, "kitchen_access")
     assert kitchen.by_period.rows == ["2025-10", "2025-11"]
     barriers = section(report, "cooking_barriers")
-    counts = dict(zip(barriers.overall.cols, [c.value for c in barriers.overall.cells[0]], strict=True))
+    counts = dict(
+        zip(barriers.overall.cols, [c.value for c in barriers.overall.cells[0]], strict=True)
+    )
     assert barriers.n.value == 25  # respondents, not ticks
     assert counts["Money"] == 25 if "Money" in counts else True
     values = [c.value for c in barriers.overall.cells[0]]

@@ -28,8 +28,15 @@ def table(cells, k_cols=True, additive=True):
     else:  # multiple choice: a respondent may tick several; n per row is at least the largest cell
         row_totals = [max(r) + 3 for r in cells]
     col_totals = [sum(c) for c in zip(*cells, strict=True)] if k_cols else None
-    return CountTable(rows, cols, [list(r) for r in cells], row_totals, col_totals,
-                      sum(row_totals), rows_additive=additive)
+    return CountTable(
+        rows,
+        cols,
+        [list(r) for r in cells],
+        row_totals,
+        col_totals,
+        sum(row_totals),
+        rows_additive=additive,
+    )
 
 
 def test_minimum_group_size_never_below_five():
@@ -131,8 +138,9 @@ def _max_min_range(result, table_from, k):
             rhs.append(-known)
         else:
             assert abs(known) < 1e-9
-    small_rows = {key[1] for key, (_, fig) in values.items()
-                  if key[0] == "r" and fig.status == SMALL}
+    small_rows = {
+        key[1] for key, (_, fig) in values.items() if key[0] == "r" and fig.status == SMALL
+    }
     grand = values.get(("g",), (None, None))[1]
     everything_small = grand is not None and grand.status == SMALL
     bounds = []
@@ -163,8 +171,10 @@ small_counts = st.one_of(st.integers(0, 12), st.integers(0, 40))
 @settings(max_examples=100, deadline=None)
 @given(
     cells=st.integers(1, 4).flatmap(
-        lambda n_cols: st.lists(st.lists(small_counts, min_size=n_cols, max_size=n_cols),
-                                min_size=1, max_size=4)),
+        lambda n_cols: st.lists(
+            st.lists(small_counts, min_size=n_cols, max_size=n_cols), min_size=1, max_size=4
+        )
+    ),
     k=st.sampled_from([5, 10]),
     additive=st.booleans(),
 )
@@ -204,8 +214,9 @@ def test_one_row_brute_force(counts, k):
             ranges.append(range(0 if row_small else 1, k))
         else:
             ranges.append(range(k, n + k + 1))
-    possible = [combo for combo in itertools.product(*ranges)
-                if total is None or sum(combo) == total]
+    possible = [
+        combo for combo in itertools.product(*ranges) if total is None or sum(combo) == total
+    ]
     assert tuple(counts) in possible
     for position, value in enumerate(shown):
         if value is None:

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 from sqlalchemy import delete, select
+from tests.reports.helpers import add_responses, deployment
 
 from klankbord.reports import demo, services
 from klankbord.reports.models import QuoteCuration, ReportTheme, ThemeMember
 from klankbord.surveys.models import Response
-from tests.reports.helpers import add_responses, deployment
 
 
 @pytest.fixture
@@ -23,10 +23,13 @@ def scope(app, make, db):
     for n in range(90):
         subject = ("koken", "taal", "privacy")[n % 3]
         text, lang = demo.demo_text(rng, subject)
-        answers.append({"what_would_help": text, "_lang": lang,
-                        "_day": date(2025, 10 + n % 2, 1 + n % 27)})
+        answers.append(
+            {"what_would_help": text, "_lang": lang, "_day": date(2025, 10 + n % 2, 1 + n % 27)}
+        )
     add_responses(dep, answers)
-    scope = services.save_scope(org, services.ScopeData(name="Vrije tekst", deployment_ids=(dep.id,)))
+    scope = services.save_scope(
+        org, services.ScopeData(name="Vrije tekst", deployment_ids=(dep.id,))
+    )
     db.session.commit()
     return scope
 
@@ -61,14 +64,17 @@ def test_curation_survives_a_rerun(scope, db):
     assert "Zelf koken" in names
     carried = next(t for t in rerun.themes if t.curated_name == "Zelf koken")
     assert carried.carried_from_id == first.id
-    assert "Zelf koken" in rerun.changes["kept"] + [g[0] for g in rerun.changes["grown"]] + \
-        [s[0] for s in rerun.changes["shrunk"]]
+    assert "Zelf koken" in rerun.changes["kept"] + [g[0] for g in rerun.changes["grown"]] + [
+        s[0] for s in rerun.changes["shrunk"]
+    ]
     report = services.build_report(scope)
     section = next(t for t in report.themes if t.title == "Zelf koken")
     refs = [q.ref for q in section.quotes]
     assert quote.ref not in refs
     if other.ref in refs:
-        assert next(q for q in section.quotes if q.ref == other.ref).translation_nl.startswith("Vertaling")
+        assert next(q for q in section.quotes if q.ref == other.ref).translation_nl.startswith(
+            "Vertaling"
+        )
 
 
 def test_merge_and_split_are_kept_on_rerun(scope, db):

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from tests.conftest import login
+from tests.reports.helpers import add_responses, deployment
 
 from klankbord.accounts.models import AuditEvent
 from klankbord.core import time as clock
 from klankbord.reports import export, services
-from tests.conftest import login
-from tests.reports.helpers import add_responses, deployment
 
 HOSTILE = '=HYPERLINK("http://evil.example")<script>alert(1)</script>'
 
@@ -29,13 +29,20 @@ def scope(app, make, db):
     org = make.org()
     east, west = make.location(org, "AZC Oost"), make.location(org, "AZC <b>West</b>")
     dep_east, dep_west = deployment(app, org, [east]), deployment(app, org, [west])
-    add_responses(dep_east, [{"kitchen_access": "own_kitchen"} for _ in range(20)]
-                  + [{"kitchen_access": "shared_kitchen"} for _ in range(12)]
-                  + [{"kitchen_access": "no_kitchen"} for _ in range(3)])
-    add_responses(dep_west, [{"kitchen_access": "shared_kitchen"} for _ in range(15)]
-                  + [{"kitchen_access": "no_kitchen"} for _ in range(10)])
-    scope = services.save_scope(org, services.ScopeData(
-        name=HOSTILE, deployment_ids=(dep_east.id, dep_west.id)))
+    add_responses(
+        dep_east,
+        [{"kitchen_access": "own_kitchen"} for _ in range(20)]
+        + [{"kitchen_access": "shared_kitchen"} for _ in range(12)]
+        + [{"kitchen_access": "no_kitchen"} for _ in range(3)],
+    )
+    add_responses(
+        dep_west,
+        [{"kitchen_access": "shared_kitchen"} for _ in range(15)]
+        + [{"kitchen_access": "no_kitchen"} for _ in range(10)],
+    )
+    scope = services.save_scope(
+        org, services.ScopeData(name=HOSTILE, deployment_ids=(dep_east.id, dep_west.id))
+    )
     db.session.commit()
     return scope
 
@@ -60,8 +67,12 @@ def test_policymaker_reads_but_cannot_curate(client, make, scope, db):
 def test_other_organisation_gets_404(client, make, scope):
     stranger = make.user(make.org(), "admin")
     login(client, stranger)
-    for url in (f"/reports/{scope.id}", f"/reports/{scope.id}/export.csv",
-                f"/reports/{scope.id}/export.pdf", f"/reports/{scope.id}/curate"):
+    for url in (
+        f"/reports/{scope.id}",
+        f"/reports/{scope.id}/export.csv",
+        f"/reports/{scope.id}/export.pdf",
+        f"/reports/{scope.id}/curate",
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -157,12 +168,17 @@ def test_scope_form_creates_and_rejects_bad_input(client, make, scope, db):
     org = org_of(scope, db)
     login(client, make.user(org, "facilitator"))
     assert client.get("/reports/new").status_code == 200
-    bad = client.post("/reports/new", data={"name": "Leeg", "period_from": "2025-12-01",
-                                            "period_to": "2025-01-01"})
+    bad = client.post(
+        "/reports/new",
+        data={"name": "Leeg", "period_from": "2025-12-01", "period_to": "2025-01-01"},
+    )
     assert bad.status_code == 200
-    assert "survey round or meeting" in bad.get_data(as_text=True) or "before its start" in \
-        bad.get_data(as_text=True)
-    good = client.post("/reports/new", data={"name": "Koken", "deployment_ids": scope.deployment_ids,
-                                             "compare_by": "deployment"})
+    assert "survey round or meeting" in bad.get_data(
+        as_text=True
+    ) or "before its start" in bad.get_data(as_text=True)
+    good = client.post(
+        "/reports/new",
+        data={"name": "Koken", "deployment_ids": scope.deployment_ids, "compare_by": "deployment"},
+    )
     assert good.status_code == 302
     assert client.get(good.headers["Location"]).status_code == 200

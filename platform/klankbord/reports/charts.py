@@ -41,8 +41,15 @@ def _svg(width: int, height: int, title: str, desc: str, body: list[str], css_cl
     return Markup(head + "".join(body) + "</svg>")
 
 
-def bar_chart(title: str, labels: Sequence[str], figures: Sequence[Figure], *, desc: str,
-              suppressed_text: str, hidden_text: str) -> Markup:
+def bar_chart(
+    title: str,
+    labels: Sequence[str],
+    figures: Sequence[Figure],
+    *,
+    desc: str,
+    suppressed_text: str,
+    hidden_text: str,
+) -> Markup:
     """Horizontal bars of percentages (counts when no percentage may be shown)."""
     use_percent = any(f.percent is not None for f in figures)
     values = [(f.percent if use_percent else f.value) for f in figures]
@@ -57,38 +64,55 @@ def bar_chart(title: str, labels: Sequence[str], figures: Sequence[Figure], *, d
         body.append(f'<text x="0" y="{mid:.0f}" class="chart-label">{escape(_short(label))}</text>')
         if value is None:
             marker = suppressed_text if figure.status == "small" else hidden_text
-            body.append(f'<text x="{LABEL_WIDTH}" y="{mid:.0f}" class="chart-suppressed">'
-                        f'{escape(marker)}</text>')
+            body.append(
+                f'<text x="{LABEL_WIDTH}" y="{mid:.0f}" class="chart-suppressed">'
+                f"{escape(marker)}</text>"
+            )
             continue
         width = max(1.0, bar_space * float(value) / scale_max) if value else 0.0
-        body.append(f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" '
-                    f'class="chart-bar chart-bar-{i % 6}" fill="#0b5c4b"/>')
+        body.append(
+            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" '
+            f'class="chart-bar chart-bar-{i % 6}" fill="#0b5c4b"/>'
+        )
         shown = f"{value:.0f}%" if use_percent else f"{value}"
-        body.append(f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{mid:.0f}" class="chart-value">'
-                    f'{escape(shown)}</text>')
+        body.append(
+            f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{mid:.0f}" class="chart-value">'
+            f"{escape(shown)}</text>"
+        )
     return _svg(CHART_WIDTH, height, title, desc, body, "bar-chart")
 
 
-def column_chart(title: str, labels: Sequence[str], figures: Sequence[Figure], *, desc: str,
-                 suppressed_text: str) -> Markup:
+def column_chart(
+    title: str, labels: Sequence[str], figures: Sequence[Figure], *, desc: str, suppressed_text: str
+) -> Markup:
     """Vertical columns of counts, e.g. texts per month for a theme's trend."""
     width = max(240, 56 * len(figures) + 20)
     height = 170
     plot = 110
     top = max([f.value for f in figures if f.value is not None] or [0]) or 1
-    body = [f'<line x1="10" y1="{plot + 10}" x2="{width - 10}" y2="{plot + 10}" class="chart-axis" '
-            f'stroke="#4a4a55"/>']
+    body = [
+        f'<line x1="10" y1="{plot + 10}" x2="{width - 10}" y2="{plot + 10}" class="chart-axis" '
+        f'stroke="#4a4a55"/>'
+    ]
     for i, (label, figure) in enumerate(zip(labels, figures, strict=True)):
         x = 14 + i * 56
         if figure.value is None:
-            body.append(f'<text x="{x + 22}" y="{plot}" class="chart-suppressed" '
-                        f'text-anchor="middle">{escape(suppressed_text)}</text>')
+            body.append(
+                f'<text x="{x + 22}" y="{plot}" class="chart-suppressed" '
+                f'text-anchor="middle">{escape(suppressed_text)}</text>'
+            )
         else:
             h = plot * figure.value / top
-            body.append(f'<rect x="{x}" y="{plot + 10 - h:.1f}" width="44" height="{h:.1f}" '
-                        f'class="chart-bar" fill="#0b5c4b"/>')
-            body.append(f'<text x="{x + 22}" y="{plot + 4 - h:.1f}" class="chart-value" '
-                        f'text-anchor="middle">{figure.value}</text>')
-        body.append(f'<text x="{x + 22}" y="{plot + 30}" class="chart-label" '
-                    f'text-anchor="middle">{escape(_short(label, 8))}</text>')
+            body.append(
+                f'<rect x="{x}" y="{plot + 10 - h:.1f}" width="44" height="{h:.1f}" '
+                f'class="chart-bar" fill="#0b5c4b"/>'
+            )
+            body.append(
+                f'<text x="{x + 22}" y="{plot + 4 - h:.1f}" class="chart-value" '
+                f'text-anchor="middle">{figure.value}</text>'
+            )
+        body.append(
+            f'<text x="{x + 22}" y="{plot + 30}" class="chart-label" '
+            f'text-anchor="middle">{escape(_short(label, 8))}</text>'
+        )
     return _svg(width, height, title, desc, body, "column-chart")

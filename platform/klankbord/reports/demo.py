@@ -18,95 +18,137 @@ from klankbord.extensions import db
 
 TEXTS: dict[str, dict[str, list[str]]] = {
     "koken": {
-        "nl": ["Ik wil zelf koken voor mijn kinderen, het eten van de catering smaakt niet.",
-               "Er is maar één keuken voor veertig mensen, we moeten lang wachten om te koken.",
-               "Graag een eigen kookplaat en een koelkast op de kamer.",
-               "Het eten is elke dag hetzelfde en er zijn weinig groenten.",
-               "Koken geeft mij rust, het voelt als thuis.",
-               "De keuken is vaak vies en de pannen zijn kapot.",
-               "Wij willen halal eten kunnen kopen en zelf klaarmaken.",
-               "Mijn dochter eet het eten van de catering niet, ze heeft allergie."],
-        "en": ["I want to cook my own food, the catering food has no taste.",
-               "The shared kitchen is too small and always crowded in the evening.",
-               "Please give us a fridge so we can keep food for the children.",
-               "Cooking together with other women would make me happy."],
-        "ar": ["أريد أن أطبخ بنفسي لأطفالي، طعام المطعم ليس جيدا.",
-               "المطبخ صغير جدا ونحن ننتظر كثيرا لكي نطبخ.",
-               "نحتاج إلى ثلاجة وأواني طبخ جديدة.",
-               "الطبخ يجعلني أشعر أنني في بيتي."],
-        "uk": ["Я хочу сама готувати їжу для своїх дітей.",
-               "На кухні мало місця, ми довго чекаємо, щоб приготувати їжу.",
-               "Потрібен холодильник і нормальні каструлі."],
+        "nl": [
+            "Ik wil zelf koken voor mijn kinderen, het eten van de catering smaakt niet.",
+            "Er is maar één keuken voor veertig mensen, we moeten lang wachten om te koken.",
+            "Graag een eigen kookplaat en een koelkast op de kamer.",
+            "Het eten is elke dag hetzelfde en er zijn weinig groenten.",
+            "Koken geeft mij rust, het voelt als thuis.",
+            "De keuken is vaak vies en de pannen zijn kapot.",
+            "Wij willen halal eten kunnen kopen en zelf klaarmaken.",
+            "Mijn dochter eet het eten van de catering niet, ze heeft allergie.",
+        ],
+        "en": [
+            "I want to cook my own food, the catering food has no taste.",
+            "The shared kitchen is too small and always crowded in the evening.",
+            "Please give us a fridge so we can keep food for the children.",
+            "Cooking together with other women would make me happy.",
+        ],
+        "ar": [
+            "أريد أن أطبخ بنفسي لأطفالي، طعام المطعم ليس جيدا.",
+            "المطبخ صغير جدا ونحن ننتظر كثيرا لكي نطبخ.",
+            "نحتاج إلى ثلاجة وأواني طبخ جديدة.",
+            "الطبخ يجعلني أشعر أنني في بيتي.",
+        ],
+        "uk": [
+            "Я хочу сама готувати їжу для своїх дітей.",
+            "На кухні мало місця, ми довго чекаємо, щоб приготувати їжу.",
+            "Потрібен холодильник і нормальні каструлі.",
+        ],
         "tr": ["Kendi yemeğimi pişirmek istiyorum, yemekhane yemeği lezzetsiz."],
     },
     "privacy": {
-        "nl": ["Ik slaap met vijf mensen op een kamer, ik heb nooit rust.",
-               "De medewerkers komen de kamer binnen zonder te kloppen.",
-               "Ik wil een deur die op slot kan, mijn spullen worden gestolen.",
-               "De douches hebben geen slot, vrouwen voelen zich niet veilig.",
-               "Er is 's nachts veel lawaai op de gang, ik kan niet slapen.",
-               "Een eigen kamer voor mijn gezin zou alles beter maken."],
-        "en": ["There is no privacy, we share a room with strangers.",
-               "Staff enter our room without knocking, that is not respectful.",
-               "I cannot sleep because of the noise at night in the corridor.",
-               "We need a lock on the shower door."],
-        "ar": ["لا توجد خصوصية، نحن ننام مع أشخاص لا نعرفهم.",
-               "الموظفون يدخلون الغرفة بدون أن يطرقوا الباب.",
-               "لا أستطيع النوم بسبب الضجيج في الليل."],
-        "fa": ["هیچ حریم خصوصی نداریم، با غریبه‌ها در یک اتاق می‌خوابیم.",
-               "شب‌ها سر و صدا زیاد است و نمی‌توانم بخوابم."],
-        "uk": ["У кімнаті живуть п'ять людей, немає жодного особистого простору.",
-               "Персонал заходить до кімнати без стуку."],
+        "nl": [
+            "Ik slaap met vijf mensen op een kamer, ik heb nooit rust.",
+            "De medewerkers komen de kamer binnen zonder te kloppen.",
+            "Ik wil een deur die op slot kan, mijn spullen worden gestolen.",
+            "De douches hebben geen slot, vrouwen voelen zich niet veilig.",
+            "Er is 's nachts veel lawaai op de gang, ik kan niet slapen.",
+            "Een eigen kamer voor mijn gezin zou alles beter maken.",
+        ],
+        "en": [
+            "There is no privacy, we share a room with strangers.",
+            "Staff enter our room without knocking, that is not respectful.",
+            "I cannot sleep because of the noise at night in the corridor.",
+            "We need a lock on the shower door.",
+        ],
+        "ar": [
+            "لا توجد خصوصية، نحن ننام مع أشخاص لا نعرفهم.",
+            "الموظفون يدخلون الغرفة بدون أن يطرقوا الباب.",
+            "لا أستطيع النوم بسبب الضجيج في الليل.",
+        ],
+        "fa": [
+            "هیچ حریم خصوصی نداریم، با غریبه‌ها در یک اتاق می‌خوابیم.",
+            "شب‌ها سر و صدا زیاد است و نمی‌توانم بخوابم.",
+        ],
+        "uk": [
+            "У кімнаті живуть п'ять людей, немає жодного особистого простору.",
+            "Персонал заходить до кімнати без стуку.",
+        ],
     },
     "taal": {
-        "nl": ["Ik wacht al vier maanden op taalles, ik wil Nederlands leren.",
-               "De taalles is te vol en het niveau is te laag voor mij.",
-               "Ik kan niet naar taalles omdat er geen opvang is voor mijn kind.",
-               "Graag taalles in de avond, overdag werk ik als vrijwilliger.",
-               "De vrijwilligers van de taalcafé helpen mij heel goed.",
-               "Ik wil een boek en een app om thuis Nederlands te oefenen."],
-        "en": ["I have been waiting months for Dutch language classes.",
-               "The language class is full and the level is too easy.",
-               "I need childcare so I can go to the Dutch class.",
-               "Evening classes would help, I volunteer during the day."],
-        "ar": ["أنتظر دروس اللغة الهولندية منذ أشهر.",
-               "أحتاج إلى حضانة للأطفال حتى أستطيع الذهاب إلى درس اللغة.",
-               "درس اللغة مزدحم جدا والمستوى سهل."],
+        "nl": [
+            "Ik wacht al vier maanden op taalles, ik wil Nederlands leren.",
+            "De taalles is te vol en het niveau is te laag voor mij.",
+            "Ik kan niet naar taalles omdat er geen opvang is voor mijn kind.",
+            "Graag taalles in de avond, overdag werk ik als vrijwilliger.",
+            "De vrijwilligers van de taalcafé helpen mij heel goed.",
+            "Ik wil een boek en een app om thuis Nederlands te oefenen.",
+        ],
+        "en": [
+            "I have been waiting months for Dutch language classes.",
+            "The language class is full and the level is too easy.",
+            "I need childcare so I can go to the Dutch class.",
+            "Evening classes would help, I volunteer during the day.",
+        ],
+        "ar": [
+            "أنتظر دروس اللغة الهولندية منذ أشهر.",
+            "أحتاج إلى حضانة للأطفال حتى أستطيع الذهاب إلى درس اللغة.",
+            "درس اللغة مزدحم جدا والمستوى سهل.",
+        ],
         "ti": ["ትምህርቲ ቋንቋ ንምጅማር ንኣዋርሕ ተጸቢና ኣለና።"],
-        "uk": ["Я вже кілька місяців чекаю на курси нідерландської мови.",
-               "Потрібен дитячий садок, щоб я могла ходити на уроки мови."],
+        "uk": [
+            "Я вже кілька місяців чекаю на курси нідерландської мови.",
+            "Потрібен дитячий садок, щоб я могла ходити на уроки мови.",
+        ],
     },
     "activiteiten": {
-        "nl": ["Er is niets te doen, de dagen zijn lang en saai.",
-               "Ik wil graag voetballen met jongens uit het dorp.",
-               "Organiseer uitstapjes zodat we de stad leren kennen.",
-               "Graag een sportavond of zwemles voor vrouwen alleen.",
-               "De kinderen hebben geen plek om te spelen."],
-        "en": ["There is nothing to do all day, we are bored.",
-               "We would like football or sport with people from the town.",
-               "A swimming class for women only would be great."],
-        "ar": ["لا يوجد شيء نفعله، الأيام طويلة ومملة.",
-               "نريد نشاطات رياضية ورحلات للتعرف على المدينة."],
+        "nl": [
+            "Er is niets te doen, de dagen zijn lang en saai.",
+            "Ik wil graag voetballen met jongens uit het dorp.",
+            "Organiseer uitstapjes zodat we de stad leren kennen.",
+            "Graag een sportavond of zwemles voor vrouwen alleen.",
+            "De kinderen hebben geen plek om te spelen.",
+        ],
+        "en": [
+            "There is nothing to do all day, we are bored.",
+            "We would like football or sport with people from the town.",
+            "A swimming class for women only would be great.",
+        ],
+        "ar": [
+            "لا يوجد شيء نفعله، الأيام طويلة ومملة.",
+            "نريد نشاطات رياضية ورحلات للتعرف على المدينة.",
+        ],
         "tr": ["Yapacak hiçbir şey yok, günler çok uzun ve sıkıcı."],
     },
     "gehoord": {
-        "nl": ["Niemand luistert naar ons, we horen nooit wat er met onze ideeën gebeurt.",
-               "Fijn dat de gemeente nu vraagt wat wij vinden.",
-               "Wij willen meepraten over de regels op de locatie.",
-               "Vertel ons wat er verandert na deze vragen, anders heeft het geen zin."],
-        "en": ["Nobody listens to us, we never hear what happens with our ideas.",
-               "It is good that the municipality asks our opinion now.",
-               "Please tell us what changes after this survey."],
-        "ar": ["لا أحد يستمع إلينا ولا نعرف ماذا يحدث بأفكارنا.",
-               "من الجيد أن البلدية تسأل عن رأينا الآن."],
+        "nl": [
+            "Niemand luistert naar ons, we horen nooit wat er met onze ideeën gebeurt.",
+            "Fijn dat de gemeente nu vraagt wat wij vinden.",
+            "Wij willen meepraten over de regels op de locatie.",
+            "Vertel ons wat er verandert na deze vragen, anders heeft het geen zin.",
+        ],
+        "en": [
+            "Nobody listens to us, we never hear what happens with our ideas.",
+            "It is good that the municipality asks our opinion now.",
+            "Please tell us what changes after this survey.",
+        ],
+        "ar": [
+            "لا أحد يستمع إلينا ولا نعرف ماذا يحدث بأفكارنا.",
+            "من الجيد أن البلدية تسأل عن رأينا الآن.",
+        ],
         "fa": ["هیچ‌کس به حرف ما گوش نمی‌دهد."],
     },
 }
 
 #: Which survey's free-text question each subject answers.
-SUBJECT_QUESTION = {"koken": ("koken", "what_would_help"), "privacy": ("privacy", "privacy_wish"),
-                    "taal": ("taallessen", "learning_wish"), "activiteiten": ("wonen", "one_change"),
-                    "gehoord": ("wonen", "one_change")}
+SUBJECT_QUESTION = {
+    "koken": ("koken", "what_would_help"),
+    "privacy": ("privacy", "privacy_wish"),
+    "taal": ("taallessen", "learning_wish"),
+    "activiteiten": ("wonen", "one_change"),
+    "gehoord": ("wonen", "one_change"),
+}
 
 LANGUAGE_WEIGHTS = {"nl": 3, "en": 2, "ar": 3, "uk": 2, "fa": 1, "tr": 1, "ti": 1}
 
@@ -146,8 +188,15 @@ def _closed_answers(rng: random.Random, defn, location_bias: float) -> dict[str,
     return answers
 
 
-def add_demo_responses(deployment, count: int, rng: random.Random, *, location_bias: float = 0.0,
-                       start: date, days: int) -> int:
+def add_demo_responses(
+    deployment,
+    count: int,
+    rng: random.Random,
+    *,
+    location_bias: float = 0.0,
+    start: date,
+    days: int,
+) -> int:
     """Insert ``count`` responses with closed answers and free text for the deployment's survey."""
     from klankbord.surveys.models import Answer, Response
     from klankbord.surveys.services import definition_of
@@ -166,15 +215,28 @@ def add_demo_responses(deployment, count: int, rng: random.Random, *, location_b
             if question in free_questions:
                 text, lang = demo_text(rng, subject)
                 answers[question] = [text]
-        responses.append({"id": rid, "deployment_id": deployment.id,
-                          "version_id": deployment.version_id, "language": lang,
-                          "submitted_on": start + timedelta(days=rng.randrange(days)),
-                          "submission_key_hash": uuid.uuid4().hex * 2,
-                          "answers_hash": uuid.uuid4().hex * 2})
+        responses.append(
+            {
+                "id": rid,
+                "deployment_id": deployment.id,
+                "version_id": deployment.version_id,
+                "language": lang,
+                "submitted_on": start + timedelta(days=rng.randrange(days)),
+                "submission_key_hash": uuid.uuid4().hex * 2,
+                "answers_hash": uuid.uuid4().hex * 2,
+            }
+        )
         for qid, values in answers.items():
             for position, value in enumerate(values):
-                rows.append({"response_id": rid, "question_id": qid, "position": position,
-                             "value_text": value, "value_number": None})
+                rows.append(
+                    {
+                        "response_id": rid,
+                        "question_id": qid,
+                        "position": position,
+                        "value_text": value,
+                        "value_number": None,
+                    }
+                )
     db.session.execute(insert(Response), responses)
     if rows:
         db.session.execute(insert(Answer), rows)
@@ -186,8 +248,11 @@ def _demo_deployments(org):
     from klankbord.surveys.models import Deployment
     from klankbord.surveys.services import create_deployment, sync_definitions
 
-    found = list(db.session.execute(select(Deployment).where(Deployment.organisation_id == org.id)
-                                    .order_by(Deployment.id)).scalars())
+    found = list(
+        db.session.execute(
+            select(Deployment).where(Deployment.organisation_id == org.id).order_by(Deployment.id)
+        ).scalars()
+    )
     if found:
         return found
     from flask import current_app
@@ -199,9 +264,15 @@ def _demo_deployments(org):
     for n, survey_id in enumerate(("koken", "taallessen", "privacy", "wonen")):
         if survey_id in versions and locations:
             for location in locations[:2]:
-                made.append(create_deployment(org, versions[survey_id], [location],
-                                              opens + timedelta(days=7 * n),
-                                              opens + timedelta(days=7 * n + 90)))
+                made.append(
+                    create_deployment(
+                        org,
+                        versions[survey_id],
+                        [location],
+                        opens + timedelta(days=7 * n),
+                        opens + timedelta(days=7 * n + 90),
+                    )
+                )
     return made
 
 
@@ -209,16 +280,27 @@ def _demo_ideas(org, rng: random.Random) -> int:
     """Meeting ideas in meetings the meetings demo made (none when there are no meetings)."""
     from klankbord.meetings.models import Meeting, MeetingIdea
 
-    meetings = list(db.session.execute(select(Meeting).where(Meeting.organisation_id == org.id)
-                                       .order_by(Meeting.starts_at)).scalars())
+    meetings = list(
+        db.session.execute(
+            select(Meeting).where(Meeting.organisation_id == org.id).order_by(Meeting.starts_at)
+        ).scalars()
+    )
     rows = []
     for meeting in meetings:
         for _ in range(24):
             subject = rng.choice(list(TEXTS))
             text, lang = demo_text(rng, subject)
-            rows.append({"organisation_id": org.id, "meeting_id": meeting.id, "text": text,
-                         "lang": lang, "status": "approved", "support_count": rng.randrange(6),
-                         "created_at": meeting.starts_at + timedelta(minutes=rng.randrange(90))})
+            rows.append(
+                {
+                    "organisation_id": org.id,
+                    "meeting_id": meeting.id,
+                    "text": text,
+                    "lang": lang,
+                    "status": "approved",
+                    "support_count": rng.randrange(6),
+                    "created_at": meeting.starts_at + timedelta(minutes=rng.randrange(90)),
+                }
+            )
     if rows:
         db.session.execute(insert(MeetingIdea), rows)
     return len(rows)
@@ -233,19 +315,28 @@ def seed_demo_reports(org) -> list[str]:
     total = 0
     for n, deployment in enumerate(deployments):
         start = deployment.opens_at.date()
-        total += add_demo_responses(deployment, rng.randint(70, 120), rng,
-                                    location_bias=(n % 3) * 0.6, start=start, days=75)
+        total += add_demo_responses(
+            deployment, rng.randint(70, 120), rng, location_bias=(n % 3) * 0.6, start=start, days=75
+        )
     db.session.flush()
     ideas = _demo_ideas(org, rng)
     from klankbord.meetings.models import Meeting
 
-    meeting_ids = tuple(db.session.execute(select(Meeting.id).where(
-        Meeting.organisation_id == org.id)).scalars())
+    meeting_ids = tuple(
+        db.session.execute(select(Meeting.id).where(Meeting.organisation_id == org.id)).scalars()
+    )
     if not deployments:
         return ["Reports demo: no survey deployments, nothing seeded."]
-    scope = services.save_scope(org, services.ScopeData(
-        name="Wonen, koken en taallessen, najaar", deployment_ids=tuple(d.id for d in deployments),
-        meeting_ids=meeting_ids))
+    scope = services.save_scope(
+        org,
+        services.ScopeData(
+            name="Wonen, koken en taallessen, najaar",
+            deployment_ids=tuple(d.id for d in deployments),
+            meeting_ids=meeting_ids,
+        ),
+    )
     run = services.recluster_scope(scope, n_resamples=2)
-    return [f"Reports demo: {total} survey responses and {ideas} meeting ideas; "
-            f"report '{scope.name}' with {run.n_themes} themes (open Reports)."]
+    return [
+        f"Reports demo: {total} survey responses and {ideas} meeting ideas; "
+        f"report '{scope.name}' with {run.n_themes} themes (open Reports)."
+    ]

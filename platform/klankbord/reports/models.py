@@ -50,7 +50,9 @@ class ReportScope(OrgScoped, db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     runs: Mapped[list[ThemeRun]] = relationship(
-        back_populates="scope", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="scope",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="ThemeRun.id.desc()",
     )
 
@@ -68,7 +70,9 @@ class ThemeRun(OrgScoped, db.Model):
     __tablename__ = "report_theme_run"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scope_id: Mapped[int] = mapped_column(ForeignKey("report_scope.id", ondelete="CASCADE"), index=True)
+    scope_id: Mapped[int] = mapped_column(
+        ForeignKey("report_scope.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: How themes were found, e.g. "tfidf-lsa-kmeans" or "embeddings-kmeans".
     method: Mapped[str] = mapped_column(String(60))
@@ -83,8 +87,11 @@ class ThemeRun(OrgScoped, db.Model):
 
     scope: Mapped[ReportScope] = relationship(back_populates="runs")
     themes: Mapped[list[ReportTheme]] = relationship(
-        back_populates="run", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="ReportTheme.number", foreign_keys="ReportTheme.run_id",
+        back_populates="run",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ReportTheme.number",
+        foreign_keys="ReportTheme.run_id",
     )
 
     def __repr__(self) -> str:
@@ -97,7 +104,9 @@ class ReportTheme(OrgScoped, db.Model):
     __tablename__ = "report_theme"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("report_theme_run.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("report_theme_run.id", ondelete="CASCADE"), index=True
+    )
     #: The engine's theme number in this run (0 = largest).
     number: Mapped[int] = mapped_column(default=0)
     #: The engine's label (key terms).
@@ -118,16 +127,20 @@ class ReportTheme(OrgScoped, db.Model):
     hidden: Mapped[bool] = mapped_column(default=False)
     #: Set when this theme was merged into another one of the same run.
     merged_into_id: Mapped[int | None] = mapped_column(
-        ForeignKey("report_theme.id", ondelete="SET NULL"))
+        ForeignKey("report_theme.id", ondelete="SET NULL")
+    )
     #: The previous run's theme this one was matched to (its curation was carried over).
     carried_from_id: Mapped[int | None] = mapped_column(
-        ForeignKey("report_theme.id", ondelete="SET NULL"))
+        ForeignKey("report_theme.id", ondelete="SET NULL")
+    )
 
     run: Mapped[ThemeRun] = relationship(back_populates="themes", foreign_keys=[run_id])
     members: Mapped[list[ThemeMember]] = relationship(
-        back_populates="theme", cascade="all, delete-orphan", passive_deletes=True)
+        back_populates="theme", cascade="all, delete-orphan", passive_deletes=True
+    )
     links: Mapped[list[ThemeLink]] = relationship(
-        back_populates="theme", cascade="all, delete-orphan", passive_deletes=True)
+        back_populates="theme", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def title(self) -> str:
@@ -150,14 +163,18 @@ class ThemeMember(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    theme_id: Mapped[int] = mapped_column(ForeignKey("report_theme.id", ondelete="CASCADE"), index=True)
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("report_theme.id", ondelete="CASCADE"), index=True
+    )
     #: A free-text survey answer: its response and question (the answer's key, position 0).
     response_id: Mapped[str | None] = mapped_column(
-        ForeignKey("survey_response.id", ondelete="CASCADE"), index=True)
+        ForeignKey("survey_response.id", ondelete="CASCADE"), index=True
+    )
     question_id: Mapped[str | None] = mapped_column(String(64))
     #: Or a meeting idea.
-    idea_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_idea.id", ondelete="CASCADE"),
-                                                index=True)
+    idea_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_idea.id", ondelete="CASCADE"), index=True
+    )
     #: Language of the text.
     language: Mapped[str] = mapped_column(String(5))
     #: 1..5 for the theme's representative quotes in order; None otherwise.
@@ -169,7 +186,11 @@ class ThemeMember(db.Model):
 
     @property
     def ref(self) -> str:
-        return f"s:{self.response_id}:{self.question_id}" if self.idea_id is None else f"m:{self.idea_id}"
+        return (
+            f"s:{self.response_id}:{self.question_id}"
+            if self.idea_id is None
+            else f"m:{self.idea_id}"
+        )
 
 
 class QuoteCuration(OrgScoped, db.Model):
@@ -198,9 +219,15 @@ class ThemeLink(OrgScoped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    theme_id: Mapped[int] = mapped_column(ForeignKey("report_theme.id", ondelete="CASCADE"), index=True)
-    action_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_action.id", ondelete="CASCADE"))
-    update_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_update.id", ondelete="CASCADE"))
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("report_theme.id", ondelete="CASCADE"), index=True
+    )
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_action.id", ondelete="CASCADE")
+    )
+    update_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_update.id", ondelete="CASCADE")
+    )
 
     theme: Mapped[ReportTheme] = relationship(back_populates="links")
 
@@ -211,7 +238,9 @@ class ShareLink(OrgScoped, db.Model):
     __tablename__ = "report_share_link"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scope_id: Mapped[int] = mapped_column(ForeignKey("report_scope.id", ondelete="CASCADE"), index=True)
+    scope_id: Mapped[int] = mapped_column(
+        ForeignKey("report_scope.id", ondelete="CASCADE"), index=True
+    )
     #: sha256 of the random token in the link; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import defaultdict
-from contextvars import ContextVar
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -32,7 +32,13 @@ from klankbord.reports.models import (
     ThemeMember,
     ThemeRun,
 )
-from klankbord.surveys.models import Answer, Deployment, Response, SurveyVersion, deployment_location
+from klankbord.surveys.models import (
+    Answer,
+    Deployment,
+    Response,
+    SurveyVersion,
+    deployment_location,
+)
 from klankbord.surveys.services import CLOSED_TYPES, definition_of
 
 #: Representative texts stored per theme; the report shows up to five that may be shown.
@@ -78,16 +84,21 @@ def _own_ids(model, org_id: int, ids: Iterable[int]) -> list[int]:
     wanted = sorted({int(i) for i in ids})
     if not wanted:
         return []
-    found = db.session.execute(
-        select(model.id).where(model.organisation_id == org_id, model.id.in_(wanted))
-    ).scalars().all()
+    found = (
+        db.session.execute(
+            select(model.id).where(model.organisation_id == org_id, model.id.in_(wanted))
+        )
+        .scalars()
+        .all()
+    )
     if len(found) != len(wanted):
         raise ReportError("foreign_id", "An item does not belong to this organisation.")
     return sorted(found)
 
 
-def save_scope(org: Organisation, data: ScopeData, scope: ReportScope | None = None, *,
-               created_by: Any = None) -> ReportScope:
+def save_scope(
+    org: Organisation, data: ScopeData, scope: ReportScope | None = None, *, created_by: Any = None
+) -> ReportScope:
     """Create or update a scope; every id must belong to ``org``."""
     name = " ".join((data.name or "").split())
     if not name:
@@ -133,12 +144,17 @@ def _month(column):
 def _scope_deployments(scope: ReportScope) -> list[Deployment]:
     if not scope.deployment_ids:
         return []
-    query = select(Deployment).where(Deployment.organisation_id == scope.organisation_id,
-                                     Deployment.id.in_(scope.deployment_ids))
+    query = select(Deployment).where(
+        Deployment.organisation_id == scope.organisation_id, Deployment.id.in_(scope.deployment_ids)
+    )
     if scope.location_ids:
-        query = query.where(Deployment.id.in_(
-            select(deployment_location.c.deployment_id)
-            .where(deployment_location.c.location_id.in_(scope.location_ids))))
+        query = query.where(
+            Deployment.id.in_(
+                select(deployment_location.c.deployment_id).where(
+                    deployment_location.c.location_id.in_(scope.location_ids)
+                )
+            )
+        )
     return list(db.session.execute(query.order_by(Deployment.opens_at, Deployment.id)).scalars())
 
 
@@ -154,14 +170,20 @@ def _response_filters(scope: ReportScope, deployment_ids: Sequence[int]) -> list
 
 
 def _idea_filters(scope: ReportScope) -> list:
-    filters = [MeetingIdea.organisation_id == scope.organisation_id,
-               MeetingIdea.meeting_id.in_(scope.meeting_ids or [-1]),
-               MeetingIdea.status != "hidden"]
+    filters = [
+        MeetingIdea.organisation_id == scope.organisation_id,
+        MeetingIdea.meeting_id.in_(scope.meeting_ids or [-1]),
+        MeetingIdea.status != "hidden",
+    ]
     if scope.period_from:
-        filters.append(MeetingIdea.created_at >= datetime.combine(scope.period_from, datetime.min.time()))
+        filters.append(
+            MeetingIdea.created_at >= datetime.combine(scope.period_from, datetime.min.time())
+        )
     if scope.period_to:
-        filters.append(MeetingIdea.created_at < datetime.combine(scope.period_to + timedelta(days=1),
-                                                                 datetime.min.time()))
+        filters.append(
+            MeetingIdea.created_at
+            < datetime.combine(scope.period_to + timedelta(days=1), datetime.min.time())
+        )
     if scope.languages:
         filters.append(MeetingIdea.lang.in_(scope.languages))
     return filters
@@ -278,19 +300,33 @@ _AGGREGATES: dict = {}
 _AGGREGATES_SIZE = 64
 
 
+#: Seconds a cached GROUP BY result may be reused when the fingerprint has not changed.
+CACHE_SECONDS = 300
+
+
 def _fingerprint(filters: list) -> tuple:
-    """What identifies the responses in a scope: answers never change after submission, responses
-    are only added (random ids) or deleted (retention), so count, id range and last day change
-    whenever the set does (an index-only scan, far cheaper than the GROUP BY itself)."""
-    return tuple(db.session.execute(
-        select(func.count(Response.id), func.min(Response.id), func.max(Response.id),
-               func.max(Response.submitted_on)).where(*filters)).one())
+    """What identifies the responses in a scope, cheaply (the deployment index alone).
+
+    Answers never change after submission; responses are only added or deleted (retention), which
+    changes the count. A delete and an add in the same few minutes could cancel out, so a cached
+    result also expires after CACHE_SECONDS.
+    """
+    count = db.session.execute(
+        select(func.count()).select_from(Response).where(*filters)
+    ).scalar_one()
+    return count, int(utcnow().timestamp() // CACHE_SECONDS)
 
 
 def _cached(name: str, scope: ReportScope, deployment_ids: Sequence[int], compute):
     """Reuse a GROUP BY result while the scope's responses are unchanged."""
-    base = (str(db.engine.url), scope.organisation_id, tuple(deployment_ids), scope.period_from,
-            scope.period_to, tuple(scope.languages or ()))
+    base = (
+        str(db.engine.url),
+        scope.organisation_id,
+        tuple(deployment_ids),
+        scope.period_from,
+        scope.period_to,
+        tuple(scope.languages or ()),
+    )
     fingerprints = _FINGERPRINTS.get()
     if fingerprints is None or base not in fingerprints:
         fingerprint = _fingerprint(_response_filters(scope, deployment_ids))
@@ -317,9 +353,14 @@ def _closed_counts(scope: ReportScope, deployments: Sequence[Deployment]):
 def _closed_counts_query(scope: ReportScope, ids: Sequence[int]):
     month = _month(Response.submitted_on)
     query = (
-        select(Response.deployment_id, month.label("month"), Answer.question_id, Answer.value_text,
-               func.count().label("n"),
-               func.sum(case((Answer.position == 0, 1), else_=0)).label("first"))
+        select(
+            Response.deployment_id,
+            month.label("month"),
+            Answer.question_id,
+            Answer.value_text,
+            func.count().label("n"),
+            func.sum(case((Answer.position == 0, 1), else_=0)).label("first"),
+        )
         .join(Response, Response.id == Answer.response_id)
         .where(*_response_filters(scope, ids), Answer.value_text.is_not(None))
         .group_by(Response.deployment_id, month, Answer.question_id, Answer.value_text)
@@ -327,8 +368,9 @@ def _closed_counts_query(scope: ReportScope, ids: Sequence[int]):
     return db.session.execute(query).all()
 
 
-def closed_question_sections(scope: ReportScope, deployments: Sequence[Deployment], lang: str,
-                             k: int, labels: dict[str, str]) -> list[QuestionSection]:
+def closed_question_sections(
+    scope: ReportScope, deployments: Sequence[Deployment], lang: str, k: int, labels: dict[str, str]
+) -> list[QuestionSection]:
     """Distribution, n and comparisons for every closed question of the scope's surveys."""
     rows = _closed_counts(scope, deployments)
     by_deployment = {d.id: d for d in deployments}
@@ -354,10 +396,21 @@ def closed_question_sections(scope: ReportScope, deployments: Sequence[Deploymen
             values = [option.value for option in question.options]
             option_labels = [_text(option.text, lang) for option in question.options]
             additive = question.type != "multiple_choice"
-            sections.append(_question_section(
-                defn.id, question.id, _text(question.text, lang), question.type, values,
-                option_labels, additive, data, location_of,
-                period_of if scope.compare_by == "deployment" else None, k))
+            sections.append(
+                _question_section(
+                    defn.id,
+                    question.id,
+                    _text(question.text, lang),
+                    question.type,
+                    values,
+                    option_labels,
+                    additive,
+                    data,
+                    location_of,
+                    period_of if scope.compare_by == "deployment" else None,
+                    k,
+                )
+            )
     return sections
 
 
@@ -373,12 +426,30 @@ def _breakdown(groups: list[str], group_of, values, labels, additive, data) -> s
     matrix = [cells[g] for g in groups]
     col_totals = [sum(col) for col in zip(*matrix, strict=True)] if matrix else [0] * len(values)
     row_totals = [answering[g] for g in groups]
-    return sup.CountTable(list(groups), list(labels), matrix, row_totals, col_totals,
-                          sum(row_totals), rows_additive=additive)
+    return sup.CountTable(
+        list(groups),
+        list(labels),
+        matrix,
+        row_totals,
+        col_totals,
+        sum(row_totals),
+        rows_additive=additive,
+    )
 
 
-def _question_section(survey_id, question_id, title, qtype, values, option_labels, additive, data,
-                      location_of, period_of, k) -> QuestionSection:
+def _question_section(
+    survey_id,
+    question_id,
+    title,
+    qtype,
+    values,
+    option_labels,
+    additive,
+    data,
+    location_of,
+    period_of,
+    k,
+) -> QuestionSection:
     totals = [0] * len(values)
     n = 0
     index = {v: j for j, v in enumerate(values)}
@@ -396,8 +467,11 @@ def _question_section(survey_id, question_id, title, qtype, values, option_label
         period_group = lambda d, m: period_of[d]  # noqa: E731
     breakdowns = []
     if len(locations) > 1:
-        breakdowns.append(_breakdown(locations, lambda d, m: location_of[d], values, option_labels,
-                                     additive, data))
+        breakdowns.append(
+            _breakdown(
+                locations, lambda d, m: location_of[d], values, option_labels, additive, data
+            )
+        )
     if len(periods) > 1:
         breakdowns.append(_breakdown(periods, period_group, values, option_labels, additive, data))
     first, results = sup.suppress_linked(overall, breakdowns, k)
@@ -406,20 +480,36 @@ def _question_section(survey_id, question_id, title, qtype, values, option_label
     return QuestionSection(survey_id, question_id, title, qtype, first, by_location, by_period)
 
 
-def participation(scope: ReportScope, deployments: Sequence[Deployment], k: int, labels
-                  ) -> tuple[sup.SuppressedTable | None, sup.SuppressedTable | None, sup.Figure]:
+def participation(
+    scope: ReportScope, deployments: Sequence[Deployment], k: int, labels
+) -> tuple[sup.SuppressedTable | None, sup.SuppressedTable | None, sup.Figure]:
     """Responses per location group and month, and per language, suppressed."""
     if not deployments:
         return None, None, sup.Figure(0)
     month = _month(Response.submitted_on)
     filters = _response_filters(scope, [d.id for d in deployments])
     ids = [d.id for d in deployments]
-    rows = _cached("participation", scope, ids, lambda: db.session.execute(
-        select(Response.deployment_id, month, func.count()).where(*filters)
-        .group_by(Response.deployment_id, month)).all())
-    lang_rows = _cached("languages", scope, ids, lambda: db.session.execute(
-        select(Response.language, func.count()).where(*filters).group_by(Response.language)
-        .order_by(Response.language)).all())
+    rows = _cached(
+        "participation",
+        scope,
+        ids,
+        lambda: db.session.execute(
+            select(Response.deployment_id, month, func.count())
+            .where(*filters)
+            .group_by(Response.deployment_id, month)
+        ).all(),
+    )
+    lang_rows = _cached(
+        "languages",
+        scope,
+        ids,
+        lambda: db.session.execute(
+            select(Response.language, func.count())
+            .where(*filters)
+            .group_by(Response.language)
+            .order_by(Response.language)
+        ).all(),
+    )
     location_of = _group_labels(deployments, labels["several"])
     groups = sorted({location_of[d] for d, _, _ in rows})
     months = sorted({m for _, m, _ in rows})
@@ -430,17 +520,25 @@ def participation(scope: ReportScope, deployments: Sequence[Deployment], k: int,
     total = sum(map(sum, matrix))
     if not groups:
         return None, None, sup.Figure(0)
-    table = sup.CountTable(groups, months, matrix, [sum(r) for r in matrix],
-                           [sum(c) for c in zip(*matrix, strict=True)], total)
-    languages = sup.distribution([code for code, _ in lang_rows], [int(n) for _, n in lang_rows],
-                                 total)
+    table = sup.CountTable(
+        groups,
+        months,
+        matrix,
+        [sum(r) for r in matrix],
+        [sum(c) for c in zip(*matrix, strict=True)],
+        total,
+    )
+    languages = sup.distribution(
+        [code for code, _ in lang_rows], [int(n) for _, n in lang_rows], total
+    )
     months_overall = sup.distribution(months, table.col_totals, total)
     force: set = set()
     for _ in range(3):
         # The number of responses is the total of both tables: whatever one hides, both hide.
         overall, (per_group,) = sup.suppress_linked(months_overall, [table], k, force=force)
-        lang_table = sup.suppress(languages, k, force={("r", 0)} if overall.row_totals[0].suppressed
-                                  else ())
+        lang_table = sup.suppress(
+            languages, k, force={("r", 0)} if overall.row_totals[0].suppressed else ()
+        )
         if lang_table.row_totals[0].suppressed and not overall.row_totals[0].suppressed:
             force = {("r", 0)}
             continue
@@ -465,7 +563,11 @@ class TextItem:
 
     @property
     def ref(self) -> str:
-        return f"s:{self.response_id}:{self.question_id}" if self.idea_id is None else f"m:{self.idea_id}"
+        return (
+            f"s:{self.response_id}:{self.question_id}"
+            if self.idea_id is None
+            else f"m:{self.idea_id}"
+        )
 
 
 def collect_texts(scope: ReportScope) -> list[TextItem]:
@@ -480,19 +582,34 @@ def collect_texts(scope: ReportScope) -> list[TextItem]:
         question_ids = sorted({q for ids in free.values() for q in ids})
         if question_ids:
             rows = db.session.execute(
-                select(Answer.response_id, Answer.question_id, Answer.value_text, Response.language,
-                       Response.submitted_on)
+                select(
+                    Answer.response_id,
+                    Answer.question_id,
+                    Answer.value_text,
+                    Response.language,
+                    Response.submitted_on,
+                )
                 .join(Response, Response.id == Answer.response_id)
-                .where(*_response_filters(scope, list(free)), Answer.question_id.in_(question_ids),
-                       Answer.position == 0, Answer.value_text.is_not(None), Answer.value_text != "")
-                .order_by(Response.submitted_on, Answer.response_id, Answer.question_id)).all()
+                .where(
+                    *_response_filters(scope, list(free)),
+                    Answer.question_id.in_(question_ids),
+                    Answer.position == 0,
+                    Answer.value_text.is_not(None),
+                    Answer.value_text != "",
+                )
+                .order_by(Response.submitted_on, Answer.response_id, Answer.question_id)
+            ).all()
             items += [TextItem(r, q, None, t, lang, day, "survey") for r, q, t, lang, day in rows]
     if scope.include_meeting_text and scope.meeting_ids:
         rows = db.session.execute(
             select(MeetingIdea.id, MeetingIdea.text, MeetingIdea.lang, MeetingIdea.created_at)
-            .where(*_idea_filters(scope)).order_by(MeetingIdea.created_at, MeetingIdea.id)).all()
-        items += [TextItem(None, None, i, t, lang, created.date(), "meeting")
-                  for i, t, lang, created in rows]
+            .where(*_idea_filters(scope))
+            .order_by(MeetingIdea.created_at, MeetingIdea.id)
+        ).all()
+        items += [
+            TextItem(None, None, i, t, lang, created.date(), "meeting")
+            for i, t, lang, created in rows
+        ]
     return items
 
 
@@ -502,8 +619,13 @@ def _clusterer_method(clusterer) -> str:
     return METHOD_TFIDF if name in ("", "TextVectorizer") else f"{name.lower()}-kmeans"
 
 
-def recluster_scope(scope: ReportScope, *, n_clusters: int | str = "auto", random_state: int = 0,
-                    n_resamples: int = 5) -> ThemeRun:
+def recluster_scope(
+    scope: ReportScope,
+    *,
+    n_clusters: int | str = "auto",
+    random_state: int = 0,
+    n_resamples: int = 5,
+) -> ThemeRun:
     """Cluster the scope's free text into a new ThemeRun, carrying curation over from the last run.
 
     The jobs engineer calls this from a scheduled job; it flushes, the caller commits.
@@ -517,33 +639,53 @@ def recluster_scope(scope: ReportScope, *, n_clusters: int | str = "auto", rando
         select(ThemeRun).where(ThemeRun.scope_id == scope.id).order_by(ThemeRun.id.desc()).limit(1)
     ).scalar_one_or_none()
     items = collect_texts(scope)
-    run = ThemeRun(organisation_id=scope.organisation_id, scope_id=scope.id, method=METHOD_TFIDF,
-                   params={}, n_texts=len(items))
+    run = ThemeRun(
+        organisation_id=scope.organisation_id,
+        scope_id=scope.id,
+        method=METHOD_TFIDF,
+        params={},
+        n_texts=len(items),
+    )
     db.session.add(run)
     db.session.flush()
     labels: list[int] = [-1] * len(items)
     themes = []
     if len(items) >= 2 * k:
-        clusterer = FeedbackClusterer(n_clusters=n_clusters, min_cluster_size=k,
-                                      random_state=random_state, n_resamples=n_resamples,
-                                      n_representatives=STORED_REPRESENTATIVES)
+        clusterer = FeedbackClusterer(
+            n_clusters=n_clusters,
+            min_cluster_size=k,
+            random_state=random_state,
+            n_resamples=n_resamples,
+            n_representatives=STORED_REPRESENTATIVES,
+        )
         with threadpool_limits(limits=CLUSTER_THREADS):
             clusterer.fit([i.text for i in items], languages=[i.language for i in items])
         labels = [int(x) for x in clusterer.labels_]
         themes = list(clusterer.themes_)
         run.method = _clusterer_method(clusterer)
-        run.params = {"n_clusters": n_clusters, "chosen_k": int(clusterer.n_clusters_),
-                      "min_cluster_size": k, "random_state": random_state,
-                      "n_resamples": n_resamples}
+        run.params = {
+            "n_clusters": n_clusters,
+            "chosen_k": int(clusterer.n_clusters_),
+            "min_cluster_size": k,
+            "random_state": random_state,
+            "n_resamples": n_resamples,
+        }
     else:
         run.params = {"skipped": "too_few_texts", "min_texts": 2 * k}
     theme_rows = []
     for theme in themes:
         stability = theme.stability if theme.stability == theme.stability else None
-        row = ReportTheme(organisation_id=scope.organisation_id, run_id=run.id, number=theme.id,
-                          label=theme.label[:300], terms=list(theme.terms), size=theme.size,
-                          share=theme.size / len(items) if items else 0.0,
-                          languages=dict(theme.languages), stability=stability)
+        row = ReportTheme(
+            organisation_id=scope.organisation_id,
+            run_id=run.id,
+            number=theme.id,
+            label=theme.label[:300],
+            terms=list(theme.terms),
+            size=theme.size,
+            share=theme.size / len(items) if items else 0.0,
+            languages=dict(theme.languages),
+            stability=stability,
+        )
         theme_rows.append(row)
     db.session.add_all(theme_rows)
     db.session.flush()
@@ -552,10 +694,17 @@ def recluster_scope(scope: ReportScope, *, n_clusters: int | str = "auto", rando
         for rank, index in enumerate(theme.representatives, start=1):
             ranks[index] = rank
     members = [
-        {"theme_id": theme_rows[label].id, "response_id": item.response_id,
-         "question_id": item.question_id, "idea_id": item.idea_id, "language": item.language,
-         "rank": ranks.get(index), "pinned": False}
-        for index, (item, label) in enumerate(zip(items, labels, strict=True)) if label >= 0
+        {
+            "theme_id": theme_rows[label].id,
+            "response_id": item.response_id,
+            "question_id": item.question_id,
+            "idea_id": item.idea_id,
+            "language": item.language,
+            "rank": ranks.get(index),
+            "pinned": False,
+        }
+        for index, (item, label) in enumerate(zip(items, labels, strict=True))
+        if label >= 0
     ]
     if members:
         db.session.execute(insert(ThemeMember), members)
@@ -573,10 +722,15 @@ def recluster_scope(scope: ReportScope, *, n_clusters: int | str = "auto", rando
 
 def _member_refs(run: ThemeRun) -> dict[int, set[str]]:
     rows = db.session.execute(
-        select(ThemeMember.theme_id, ThemeMember.response_id, ThemeMember.question_id,
-               ThemeMember.idea_id)
+        select(
+            ThemeMember.theme_id,
+            ThemeMember.response_id,
+            ThemeMember.question_id,
+            ThemeMember.idea_id,
+        )
         .join(ReportTheme, ReportTheme.id == ThemeMember.theme_id)
-        .where(ReportTheme.run_id == run.id)).all()
+        .where(ReportTheme.run_id == run.id)
+    ).all()
     refs: dict[int, set[str]] = defaultdict(set)
     for theme_id, response_id, question_id, idea_id in rows:
         refs[theme_id].add(f"s:{response_id}:{question_id}" if idea_id is None else f"m:{idea_id}")
@@ -598,8 +752,10 @@ def carry_curation(previous: ThemeRun, run: ThemeRun) -> dict:
     old_refs, new_refs = _member_refs(previous), _member_refs(run)
     old_themes = {t.id: t for t in previous.themes if t.merged_into_id is None}
     new_themes = {t.id: t for t in run.themes}
-    pairs = sorted(((_jaccard(new_refs[n], old_refs[o]), n, o) for n in new_themes for o in old_themes),
-                   reverse=True)
+    pairs = sorted(
+        ((_jaccard(new_refs[n], old_refs[o]), n, o) for n in new_themes for o in old_themes),
+        reverse=True,
+    )
     matched_new: dict[int, int] = {}
     matched_old: set[int] = set()
     for score, n, o in pairs:
@@ -623,18 +779,31 @@ def carry_curation(previous: ThemeRun, run: ThemeRun) -> dict:
         new.curated_name = old.curated_name
         new.hidden = old.hidden
         for link in old.links:
-            db.session.add(ThemeLink(organisation_id=new.organisation_id, theme_id=new.id,
-                                     action_id=link.action_id, update_id=link.update_id))
+            db.session.add(
+                ThemeLink(
+                    organisation_id=new.organisation_id,
+                    theme_id=new.id,
+                    action_id=link.action_id,
+                    update_id=link.update_id,
+                )
+            )
     # Texts moved by hand go with the theme they were moved to.
-    pinned = db.session.execute(
-        select(ThemeMember).join(ReportTheme, ReportTheme.id == ThemeMember.theme_id)
-        .where(ReportTheme.run_id == previous.id, ThemeMember.pinned.is_(True))).scalars().all()
+    pinned = (
+        db.session.execute(
+            select(ThemeMember)
+            .join(ReportTheme, ReportTheme.id == ThemeMember.theme_id)
+            .where(ReportTheme.run_id == previous.id, ThemeMember.pinned.is_(True))
+        )
+        .scalars()
+        .all()
+    )
     for member in pinned:
         target = old_to_new.get(member.theme_id)
         if target is None:
             continue
-        _move_ref(run, member.response_id, member.question_id, member.idea_id, member.language,
-                  target)
+        _move_ref(
+            run, member.response_id, member.question_id, member.idea_id, member.language, target
+        )
     db.session.flush()
     changes: dict[str, list] = {"new": [], "gone": [], "grown": [], "shrunk": [], "kept": []}
     for n, theme in new_themes.items():
@@ -657,11 +826,22 @@ def carry_curation(previous: ThemeRun, run: ThemeRun) -> dict:
 
 def _move_ref(run: ThemeRun, response_id, question_id, idea_id, language, target_id: int) -> None:
     theme_ids = select(ReportTheme.id).where(ReportTheme.run_id == run.id)
-    ref_filter = (ThemeMember.idea_id == idea_id if idea_id is not None else
-                  and_(ThemeMember.response_id == response_id, ThemeMember.question_id == question_id))
+    ref_filter = (
+        ThemeMember.idea_id == idea_id
+        if idea_id is not None
+        else and_(ThemeMember.response_id == response_id, ThemeMember.question_id == question_id)
+    )
     db.session.execute(delete(ThemeMember).where(ThemeMember.theme_id.in_(theme_ids), ref_filter))
-    db.session.add(ThemeMember(theme_id=target_id, response_id=response_id, question_id=question_id,
-                               idea_id=idea_id, language=language, pinned=True))
+    db.session.add(
+        ThemeMember(
+            theme_id=target_id,
+            response_id=response_id,
+            question_id=question_id,
+            idea_id=idea_id,
+            language=language,
+            pinned=True,
+        )
+    )
 
 
 def rename_theme(theme: ReportTheme, name: str) -> None:
@@ -679,8 +859,9 @@ def merge_themes(target: ReportTheme, other: ReportTheme) -> None:
     """Move every text of ``other`` into ``target``; ``other`` stays as a record of the merge."""
     if target.id == other.id or target.run_id != other.run_id:
         raise ReportError("merge_same_run", "Choose two different themes of the same run.")
-    db.session.execute(update(ThemeMember).where(ThemeMember.theme_id == other.id)
-                       .values(theme_id=target.id))
+    db.session.execute(
+        update(ThemeMember).where(ThemeMember.theme_id == other.id).values(theme_id=target.id)
+    )
     other.merged_into_id = target.id
     target.size += other.size
     other.size = 0
@@ -697,11 +878,23 @@ def split_theme(theme: ReportTheme, member_ids: Sequence[int], name: str) -> Rep
     members = [m for m in theme.members if m.id in ids]
     if not members or len(members) == len(theme.members):
         raise ReportError("split_choice", "Choose some, but not all, texts to move.")
-    number = db.session.execute(select(func.max(ReportTheme.number))
-                                .where(ReportTheme.run_id == theme.run_id)).scalar_one() + 1
-    new = ReportTheme(organisation_id=theme.organisation_id, run_id=theme.run_id, number=number,
-                      label=name[:300] or theme.label, terms=[], size=len(members),
-                      share=0.0, languages={}, curated_name=(" ".join(name.split()) or None))
+    number = (
+        db.session.execute(
+            select(func.max(ReportTheme.number)).where(ReportTheme.run_id == theme.run_id)
+        ).scalar_one()
+        + 1
+    )
+    new = ReportTheme(
+        organisation_id=theme.organisation_id,
+        run_id=theme.run_id,
+        number=number,
+        label=name[:300] or theme.label,
+        terms=[],
+        size=len(members),
+        share=0.0,
+        languages={},
+        curated_name=(" ".join(name.split()) or None),
+    )
     db.session.add(new)
     db.session.flush()
     for member in members:
@@ -729,13 +922,22 @@ def move_texts(source: ReportTheme, member_ids: Sequence[int], target: ReportThe
     return moved
 
 
-def curate_quote(org_id: int, ref: str, *, hidden: bool | None = None,
-                 translation_nl: str | None = None, actor: Any = None) -> QuoteCuration:
+def curate_quote(
+    org_id: int,
+    ref: str,
+    *,
+    hidden: bool | None = None,
+    translation_nl: str | None = None,
+    actor: Any = None,
+) -> QuoteCuration:
     """Hide a quote or set its Dutch translation; keyed by the text, so it survives re-runs."""
     if not _ref_in_org(org_id, ref):
         raise ReportError("unknown_quote", "This text is not part of your organisation's reports.")
-    row = db.session.execute(select(QuoteCuration).where(
-        QuoteCuration.organisation_id == org_id, QuoteCuration.ref == ref)).scalar_one_or_none()
+    row = db.session.execute(
+        select(QuoteCuration).where(
+            QuoteCuration.organisation_id == org_id, QuoteCuration.ref == ref
+        )
+    ).scalar_one_or_none()
     if row is None:
         row = QuoteCuration(organisation_id=org_id, ref=ref)
         db.session.add(row)
@@ -752,40 +954,61 @@ def curate_quote(org_id: int, ref: str, *, hidden: bool | None = None,
 def _ref_in_org(org_id: int, ref: str) -> bool:
     """A text reference belongs to a theme of this organisation."""
     parts = ref.split(":")
-    query = select(ThemeMember.id).join(ReportTheme, ReportTheme.id == ThemeMember.theme_id).where(
-        ReportTheme.organisation_id == org_id)
+    query = (
+        select(ThemeMember.id)
+        .join(ReportTheme, ReportTheme.id == ThemeMember.theme_id)
+        .where(ReportTheme.organisation_id == org_id)
+    )
     if parts[0] == "m" and len(parts) == 2 and parts[1].isdigit():
         query = query.where(ThemeMember.idea_id == int(parts[1]))
     elif parts[0] == "s" and len(parts) == 3:
-        query = query.where(ThemeMember.response_id == parts[1], ThemeMember.question_id == parts[2])
+        query = query.where(
+            ThemeMember.response_id == parts[1], ThemeMember.question_id == parts[2]
+        )
     else:
         return False
     return db.session.execute(query.limit(1)).first() is not None
 
 
-def link_theme(theme: ReportTheme, *, action_id: int | None = None,
-               update_id: int | None = None) -> ThemeLink:
+def link_theme(
+    theme: ReportTheme, *, action_id: int | None = None, update_id: int | None = None
+) -> ThemeLink:
     """Link a theme to an action item or a "you said, we did" update of the same organisation."""
     if (action_id is None) == (update_id is None):
         raise ReportError("link_choice", "Choose an action item or an update.")
-    model, target = (MeetingAction, action_id) if action_id is not None else (MeetingUpdate, update_id)
-    found = db.session.execute(select(model.id).where(
-        model.organisation_id == theme.organisation_id, model.id == target)).scalar_one_or_none()
+    model, target = (
+        (MeetingAction, action_id) if action_id is not None else (MeetingUpdate, update_id)
+    )
+    found = db.session.execute(
+        select(model.id).where(model.organisation_id == theme.organisation_id, model.id == target)
+    ).scalar_one_or_none()
     if found is None:
         raise ReportError("foreign_id", "An item does not belong to this organisation.")
-    existing = next((link for link in theme.links
-                     if link.action_id == action_id and link.update_id == update_id), None)
+    existing = next(
+        (
+            link
+            for link in theme.links
+            if link.action_id == action_id and link.update_id == update_id
+        ),
+        None,
+    )
     if existing:
         return existing
-    link = ThemeLink(organisation_id=theme.organisation_id, theme_id=theme.id, action_id=action_id,
-                     update_id=update_id)
+    link = ThemeLink(
+        organisation_id=theme.organisation_id,
+        theme_id=theme.id,
+        action_id=action_id,
+        update_id=update_id,
+    )
     db.session.add(link)
     db.session.flush()
     return link
 
 
 def unlink_theme(theme: ReportTheme, link_id: int) -> None:
-    db.session.execute(delete(ThemeLink).where(ThemeLink.theme_id == theme.id, ThemeLink.id == link_id))
+    db.session.execute(
+        delete(ThemeLink).where(ThemeLink.theme_id == theme.id, ThemeLink.id == link_id)
+    )
     db.session.flush()
     db.session.expire(theme)
 
@@ -799,20 +1022,85 @@ def _texts_for(refs: Iterable[tuple[str | None, str | None, int | None]]) -> dic
     ideas = [i for _, _, i in refs if i is not None]
     texts = {}
     if survey:
-        rows = db.session.execute(select(Answer.response_id, Answer.question_id, Answer.value_text)
-                                  .where(Answer.response_id.in_({r for r, _ in survey}),
-                                         Answer.position == 0)).all()
+        rows = db.session.execute(
+            select(Answer.response_id, Answer.question_id, Answer.value_text).where(
+                Answer.response_id.in_({r for r, _ in survey}), Answer.position == 0
+            )
+        ).all()
         wanted = set(survey)
         texts.update({f"s:{r}:{q}": t for r, q, t in rows if (r, q) in wanted and t})
     if ideas:
-        rows = db.session.execute(select(MeetingIdea.id, MeetingIdea.text)
-                                  .where(MeetingIdea.id.in_(ideas))).all()
+        rows = db.session.execute(
+            select(MeetingIdea.id, MeetingIdea.text).where(MeetingIdea.id.in_(ideas))
+        ).all()
         texts.update({f"m:{i}": t for i, t in rows})
     return texts
 
 
-def theme_sections(run: ThemeRun, k: int, lang: str, *, for_curation: bool = False
-                   ) -> tuple[list[ThemeSection], int, int]:
+def _theme_aggregates(run: ThemeRun, ids: list[int]):
+    """Sizes, languages and months per theme, in SQL; reused while the members are unchanged.
+
+    The fingerprint (number of members, sum of their theme ids) changes when a text is deleted,
+    moved or merged; it reads only the theme_id index.
+    """
+    fingerprint = tuple(
+        db.session.execute(
+            select(func.count(ThemeMember.id), func.sum(ThemeMember.theme_id)).where(
+                ThemeMember.theme_id.in_(ids)
+            )
+        ).one()
+    )
+    key = (
+        "themes",
+        str(db.engine.url),
+        run.id,
+        tuple(ids),
+        fingerprint,
+        int(utcnow().timestamp() // CACHE_SECONDS),
+    )
+    if key in _AGGREGATES:
+        return _AGGREGATES[key]
+    sizes = dict(
+        db.session.execute(
+            select(ThemeMember.theme_id, func.count())
+            .where(ThemeMember.theme_id.in_(ids))
+            .group_by(ThemeMember.theme_id)
+        ).all()
+    )
+    lang_rows = db.session.execute(
+        select(ThemeMember.theme_id, ThemeMember.language, func.count())
+        .where(ThemeMember.theme_id.in_(ids))
+        .group_by(ThemeMember.theme_id, ThemeMember.language)
+    ).all()
+    month_s = _month(Response.submitted_on)
+    survey_months = db.session.execute(
+        select(ThemeMember.theme_id, month_s, func.count())
+        .join(Response, Response.id == ThemeMember.response_id)
+        .where(ThemeMember.theme_id.in_(ids))
+        .group_by(ThemeMember.theme_id, month_s)
+    ).all()
+    month_m = _month(MeetingIdea.created_at)
+    idea_months = db.session.execute(
+        select(ThemeMember.theme_id, month_m, func.count())
+        .join(MeetingIdea, MeetingIdea.id == ThemeMember.idea_id)
+        .where(ThemeMember.theme_id.in_(ids))
+        .group_by(ThemeMember.theme_id, month_m)
+    ).all()
+    result = (
+        sizes,
+        [tuple(r) for r in lang_rows],
+        [tuple(r) for r in survey_months],
+        [tuple(r) for r in idea_months],
+    )
+    if len(_AGGREGATES) >= _AGGREGATES_SIZE:
+        _AGGREGATES.pop(next(iter(_AGGREGATES)))
+    _AGGREGATES[key] = result
+    return result
+
+
+def theme_sections(
+    run: ThemeRun, k: int, lang: str, *, for_curation: bool = False
+) -> tuple[list[ThemeSection], int, int]:
     """Themes of a run as report sections; also the "other" count and the number of small themes.
 
     Sizes are live counts (a deleted text leaves its theme). Themes smaller than ``k`` and hidden
@@ -820,22 +1108,7 @@ def theme_sections(run: ThemeRun, k: int, lang: str, *, for_curation: bool = Fal
     """
     themes = [t for t in run.themes if t.merged_into_id is None]
     ids = [t.id for t in themes] or [-1]
-    sizes = dict(db.session.execute(select(ThemeMember.theme_id, func.count())
-                                    .where(ThemeMember.theme_id.in_(ids))
-                                    .group_by(ThemeMember.theme_id)).all())
-    lang_rows = db.session.execute(select(ThemeMember.theme_id, ThemeMember.language, func.count())
-                                   .where(ThemeMember.theme_id.in_(ids))
-                                   .group_by(ThemeMember.theme_id, ThemeMember.language)).all()
-    month_s = _month(Response.submitted_on)
-    survey_months = db.session.execute(
-        select(ThemeMember.theme_id, month_s, func.count())
-        .join(Response, Response.id == ThemeMember.response_id)
-        .where(ThemeMember.theme_id.in_(ids)).group_by(ThemeMember.theme_id, month_s)).all()
-    month_m = _month(MeetingIdea.created_at)
-    idea_months = db.session.execute(
-        select(ThemeMember.theme_id, month_m, func.count())
-        .join(MeetingIdea, MeetingIdea.id == ThemeMember.idea_id)
-        .where(ThemeMember.theme_id.in_(ids)).group_by(ThemeMember.theme_id, month_m)).all()
+    sizes, lang_rows, survey_months, idea_months = _theme_aggregates(run, ids)
     trend: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for theme_id, month, n in [*survey_months, *idea_months]:
         trend[theme_id][month] += int(n)
@@ -848,13 +1121,25 @@ def theme_sections(run: ThemeRun, k: int, lang: str, *, for_curation: bool = Fal
     total_in_themes = sum(sizes.values())
     n_texts = max(run.n_texts, total_in_themes + run.n_other)
     other = n_texts - total_in_themes
-    reps = db.session.execute(
-        select(ThemeMember).where(ThemeMember.theme_id.in_(ids), ThemeMember.rank.is_not(None))
-        .order_by(ThemeMember.theme_id, ThemeMember.rank)).scalars().all()
+    reps = (
+        db.session.execute(
+            select(ThemeMember)
+            .where(ThemeMember.theme_id.in_(ids), ThemeMember.rank.is_not(None))
+            .order_by(ThemeMember.theme_id, ThemeMember.rank)
+        )
+        .scalars()
+        .all()
+    )
     texts = _texts_for([(m.response_id, m.question_id, m.idea_id) for m in reps])
-    curation = {row.ref: row for row in db.session.execute(select(QuoteCuration).where(
-        QuoteCuration.organisation_id == run.organisation_id,
-        QuoteCuration.ref.in_([m.ref for m in reps] or ["-"]))).scalars()}
+    curation = {
+        row.ref: row
+        for row in db.session.execute(
+            select(QuoteCuration).where(
+                QuoteCuration.organisation_id == run.organisation_id,
+                QuoteCuration.ref.in_([m.ref for m in reps] or ["-"]),
+            )
+        ).scalars()
+    }
     reps_by_theme: dict[int, list[ThemeMember]] = defaultdict(list)
     for member in reps:
         reps_by_theme[member.theme_id].append(member)
@@ -867,10 +1152,13 @@ def theme_sections(run: ThemeRun, k: int, lang: str, *, for_curation: bool = Fal
             small += 1 if size < k else 0
             continue
         per_month = trend.get(theme.id, {})
-        trend_table = sup.suppress(sup.distribution(months, [per_month.get(m, 0) for m in months],
-                                                    size), k)
+        trend_table = sup.suppress(
+            sup.distribution(months, [per_month.get(m, 0) for m in months], size), k
+        )
         codes = sorted(langs.get(theme.id, {}), key=lambda c: (-langs[theme.id][c], c))
-        lang_table = sup.suppress(sup.distribution(codes, [langs[theme.id][c] for c in codes], size), k)
+        lang_table = sup.suppress(
+            sup.distribution(codes, [langs[theme.id][c] for c in codes], size), k
+        )
         quotes = []
         for member in reps_by_theme.get(theme.id, []):
             text = texts.get(member.ref)
@@ -879,37 +1167,64 @@ def theme_sections(run: ThemeRun, k: int, lang: str, *, for_curation: bool = Fal
                 continue
             hidden = bool(cur and cur.hidden)
             # A quote says who wrote it: a language group smaller than k must not be recognisable.
-            if not sup.quote_allowed(size, k) or not sup.quote_allowed(lang_totals[member.language], k):
+            if not sup.quote_allowed(size, k) or not sup.quote_allowed(
+                lang_totals[member.language], k
+            ):
                 hidden = True
             if hidden and not for_curation:
                 continue
-            quotes.append(Quote(member.ref, text, member.language,
-                                cur.translation_nl if cur else None, hidden))
+            quotes.append(
+                Quote(
+                    member.ref, text, member.language, cur.translation_nl if cur else None, hidden
+                )
+            )
             if not for_curation and len(quotes) >= SHOWN_QUOTES:
                 break
         share = round(100.0 * size / n_texts, 1) if n_texts else None
-        sections.append(ThemeSection(
-            id=theme.id, title=theme.title, label=theme.label, terms=list(theme.terms or []),
-            size=sup.Figure(size, sup.SHOWN if size >= k else sup.SMALL),
-            share=share, stability=theme.stability, trend=trend_table, languages=lang_table,
-            quotes=quotes, links=links.get(theme.id, []), curated=bool(theme.curated_name)))
+        sections.append(
+            ThemeSection(
+                id=theme.id,
+                title=theme.title,
+                label=theme.label,
+                terms=list(theme.terms or []),
+                size=sup.Figure(size, sup.SHOWN if size >= k else sup.SMALL),
+                share=share,
+                stability=theme.stability,
+                trend=trend_table,
+                languages=lang_table,
+                quotes=quotes,
+                links=links.get(theme.id, []),
+                curated=bool(theme.curated_name),
+            )
+        )
     return sections, other, small
 
 
 def _links_for(theme_ids: list[int]) -> dict[int, list[LinkView]]:
-    rows = db.session.execute(select(ThemeLink).where(ThemeLink.theme_id.in_(theme_ids or [-1]))
-                              ).scalars().all()
+    rows = (
+        db.session.execute(select(ThemeLink).where(ThemeLink.theme_id.in_(theme_ids or [-1])))
+        .scalars()
+        .all()
+    )
     out: dict[int, list[LinkView]] = defaultdict(list)
     for link in rows:
         if link.action_id is not None:
             action = db.session.get(MeetingAction, link.action_id)
             if action:
-                out[link.theme_id].append(LinkView("action", link.id, action.description, action.status))
+                out[link.theme_id].append(
+                    LinkView("action", link.id, action.description, action.status)
+                )
         else:
             upd = db.session.get(MeetingUpdate, link.update_id)
             if upd:
-                out[link.theme_id].append(LinkView("update", link.id, _text(upd.title, "nl"),
-                                                   "published" if upd.published_at else "draft"))
+                out[link.theme_id].append(
+                    LinkView(
+                        "update",
+                        link.id,
+                        _text(upd.title, "nl"),
+                        "published" if upd.published_at else "draft",
+                    )
+                )
     return out
 
 
@@ -919,8 +1234,9 @@ def _links_for(theme_ids: list[int]) -> dict[int, list[LinkView]]:
 DEFAULT_LABELS = {"several": "Several locations"}
 
 
-def build_report(scope: ReportScope, *, lang: str = "nl", labels: dict[str, str] | None = None
-                 ) -> Report:
+def build_report(
+    scope: ReportScope, *, lang: str = "nl", labels: dict[str, str] | None = None
+) -> Report:
     """Every section of a scope's report, suppressed, for the page, PDF, CSV and share link."""
     token = _FINGERPRINTS.set({})
     try:
@@ -936,18 +1252,36 @@ def _build_report(scope: ReportScope, lang: str, labels: dict[str, str]) -> Repo
     questions = closed_question_sections(scope, deployments, lang, k, labels)
     day_range = (None, None)
     if deployments:
-        day_range = db.session.execute(
-            select(func.min(Response.submitted_on), func.max(Response.submitted_on))
-            .where(*_response_filters(scope, [d.id for d in deployments]))).one()
+        ids = [d.id for d in deployments]
+        day_range = _cached(
+            "days",
+            scope,
+            ids,
+            lambda: [
+                db.session.execute(
+                    select(func.min(Response.submitted_on), func.max(Response.submitted_on)).where(
+                        *_response_filters(scope, ids)
+                    )
+                ).one()
+            ],
+        )[0]
     n_ideas = 0
     meetings: list[str] = []
     if scope.meeting_ids:
-        n_ideas = db.session.execute(select(func.count(MeetingIdea.id))
-                                     .where(*_idea_filters(scope))).scalar_one()
-        meetings = [f"{m.title} ({m.starts_at:%Y-%m-%d})" for m in db.session.execute(
-            select(Meeting).where(Meeting.organisation_id == scope.organisation_id,
-                                  Meeting.id.in_(scope.meeting_ids)).order_by(Meeting.starts_at)
-        ).scalars()]
+        n_ideas = db.session.execute(
+            select(func.count(MeetingIdea.id)).where(*_idea_filters(scope))
+        ).scalar_one()
+        meetings = [
+            f"{m.title} ({m.starts_at:%Y-%m-%d})"
+            for m in db.session.execute(
+                select(Meeting)
+                .where(
+                    Meeting.organisation_id == scope.organisation_id,
+                    Meeting.id.in_(scope.meeting_ids),
+                )
+                .order_by(Meeting.starts_at)
+            ).scalars()
+        ]
     run = scope.latest_run
     themes: list[ThemeSection] = []
     other, small, n_texts = 0, 0, 0
@@ -955,22 +1289,50 @@ def _build_report(scope: ReportScope, lang: str, labels: dict[str, str]) -> Repo
     if run is not None:
         themes, other, small = theme_sections(run, k, lang)
         n_texts = max(run.n_texts, other + sum(t.size.value or 0 for t in themes))
-        run_info = {"id": run.id, "created_at": run.created_at, "method": run.method,
-                    "params": run.params or {}, "n_texts": run.n_texts, "n_themes": run.n_themes}
-    locations = [loc.name for loc in db.session.execute(
-        select(Location).where(Location.organisation_id == scope.organisation_id,
-                               Location.id.in_(scope.location_ids or [-1])).order_by(Location.name)
-    ).scalars()]
+        run_info = {
+            "id": run.id,
+            "created_at": run.created_at,
+            "method": run.method,
+            "params": run.params or {},
+            "n_texts": run.n_texts,
+            "n_themes": run.n_themes,
+        }
+    locations = [
+        loc.name
+        for loc in db.session.execute(
+            select(Location)
+            .where(
+                Location.organisation_id == scope.organisation_id,
+                Location.id.in_(scope.location_ids or [-1]),
+            )
+            .order_by(Location.name)
+        ).scalars()
+    ]
     return Report(
-        scope_id=scope.id, name=scope.name, generated_at=utcnow(), min_group_size=k,
-        period_from=scope.period_from, period_to=scope.period_to,
-        first_day=day_range[0], last_day=day_range[1],
-        deployments=[_deployment_label(d, lang) for d in deployments], meetings=meetings,
-        locations=locations, languages=list(scope.languages or []),
-        n_responses=n_responses, n_ideas=n_ideas, participation=per_group,
-        response_languages=per_lang, questions=questions, themes=themes, n_texts=n_texts,
-        other_texts=sup.Figure(other), small_themes=small, run=run_info,
-        changes=run.changes if run is not None else None)
+        scope_id=scope.id,
+        name=scope.name,
+        generated_at=utcnow(),
+        min_group_size=k,
+        period_from=scope.period_from,
+        period_to=scope.period_to,
+        first_day=day_range[0],
+        last_day=day_range[1],
+        deployments=[_deployment_label(d, lang) for d in deployments],
+        meetings=meetings,
+        locations=locations,
+        languages=list(scope.languages or []),
+        n_responses=n_responses,
+        n_ideas=n_ideas,
+        participation=per_group,
+        response_languages=per_lang,
+        questions=questions,
+        themes=themes,
+        n_texts=n_texts,
+        other_texts=sup.Figure(other),
+        small_themes=small,
+        run=run_info,
+        changes=run.changes if run is not None else None,
+    )
 
 
 def _deployment_label(deployment: Deployment, lang: str) -> str:
@@ -993,9 +1355,13 @@ def create_share_link(scope: ReportScope, days: int, *, actor: Any = None) -> tu
     if not 1 <= int(days) <= SHARE_DAYS_MAX:
         raise ReportError("share_days", f"Choose between 1 and {SHARE_DAYS_MAX} days.")
     token = secrets.token_urlsafe(32)
-    link = ShareLink(organisation_id=scope.organisation_id, scope_id=scope.id,
-                     token_hash=_token_hash(token), created_by_id=getattr(actor, "id", None),
-                     expires_at=utcnow() + timedelta(days=int(days)))
+    link = ShareLink(
+        organisation_id=scope.organisation_id,
+        scope_id=scope.id,
+        token_hash=_token_hash(token),
+        created_by_id=getattr(actor, "id", None),
+        expires_at=utcnow() + timedelta(days=int(days)),
+    )
     db.session.add(link)
     db.session.flush()
     return link, token
@@ -1005,8 +1371,9 @@ def find_share_link(token: str) -> ShareLink | None:
     """The active link for ``token``, or None when unknown, expired or revoked."""
     if not token or len(token) > 100:
         return None
-    link = db.session.execute(select(ShareLink).where(ShareLink.token_hash == _token_hash(token))
-                              ).scalar_one_or_none()
+    link = db.session.execute(
+        select(ShareLink).where(ShareLink.token_hash == _token_hash(token))
+    ).scalar_one_or_none()
     if link is None or not link.is_active(utcnow()):
         return None
     return link
@@ -1021,15 +1388,31 @@ def revoke_share_link(link: ShareLink, *, actor: Any = None) -> None:
 
 def scope_choices(org_id: int) -> dict[str, list[tuple[int, str]]]:
     """Deployments, meetings and locations a scope form may offer."""
-    deployments = db.session.execute(
-        select(Deployment).where(Deployment.organisation_id == org_id)
-        .order_by(Deployment.opens_at.desc())).scalars().all()
-    meetings = db.session.execute(
-        select(Meeting).where(Meeting.organisation_id == org_id).order_by(Meeting.starts_at.desc())
-    ).scalars().all()
-    locations = db.session.execute(
-        select(Location).where(Location.organisation_id == org_id).order_by(Location.name)
-    ).scalars().all()
+    deployments = (
+        db.session.execute(
+            select(Deployment)
+            .where(Deployment.organisation_id == org_id)
+            .order_by(Deployment.opens_at.desc())
+        )
+        .scalars()
+        .all()
+    )
+    meetings = (
+        db.session.execute(
+            select(Meeting)
+            .where(Meeting.organisation_id == org_id)
+            .order_by(Meeting.starts_at.desc())
+        )
+        .scalars()
+        .all()
+    )
+    locations = (
+        db.session.execute(
+            select(Location).where(Location.organisation_id == org_id).order_by(Location.name)
+        )
+        .scalars()
+        .all()
+    )
     return {
         "deployments": [(d.id, _deployment_label(d, "nl")) for d in deployments],
         "meetings": [(m.id, f"{m.title} ({m.starts_at:%Y-%m-%d})") for m in meetings],

@@ -247,8 +247,9 @@ def _exposed(state: _State) -> list[Key]:
 def _protect(state: _State, key: Key) -> None:
     """Hide one more entry next to an exposed one: the smallest shown non-zero neighbour."""
     lines = [(t, m) for t, m in state.table.lines() if key == t or key in m]
-    neighbours = [m for _, members in lines for m in members
-                  if m not in state.hidden and state.value(m) > 0]
+    neighbours = [
+        m for _, members in lines for m in members if m not in state.hidden and state.value(m) > 0
+    ]
     if neighbours:
         state.hidden.add(min(neighbours, key=state.value))
         return
@@ -268,10 +269,17 @@ def suppress(table: CountTable, min_group_size: int, force: Iterable[Key] = ()) 
 
     :param force: entries to hide in any case (shared with a linked table).
     """
-    key = (tuple(table.rows), tuple(table.cols), tuple(map(tuple, table.cells)),
-           tuple(table.row_totals), None if table.col_totals is None else tuple(table.col_totals),
-           table.grand_total, table.rows_additive, effective_min_group_size(min_group_size),
-           frozenset(force))
+    key = (
+        tuple(table.rows),
+        tuple(table.cols),
+        tuple(map(tuple, table.cells)),
+        tuple(table.row_totals),
+        None if table.col_totals is None else tuple(table.col_totals),
+        table.grand_total,
+        table.rows_additive,
+        effective_min_group_size(min_group_size),
+        frozenset(force),
+    )
     result = _MEMO.get(key)
     if result is None:
         if len(_MEMO) >= _MEMO_SIZE:
@@ -313,26 +321,41 @@ def _figure(state: _State, key: Key, base: Key | None = None) -> Figure:
 
 def _render(state: _State) -> SuppressedTable:
     table = state.table
-    cells = [[_figure(state, ("c", i, j), ("r", i)) for j in range(len(table.cols))]
-             for i in range(len(table.rows))]
+    cells = [
+        [_figure(state, ("c", i, j), ("r", i)) for j in range(len(table.cols))]
+        for i in range(len(table.rows))
+    ]
     row_totals = [_figure(state, ("r", i)) for i in range(len(table.rows))]
     col_totals = None
     if table.col_totals is not None:
         base = ("g",) if table.grand_total is not None else None
         col_totals = [_figure(state, ("k", j), base) for j in range(len(table.cols))]
     grand = _figure(state, ("g",)) if table.grand_total is not None else None
-    return SuppressedTable(list(table.rows), list(table.cols), cells, row_totals, col_totals, grand,
-                           state.k, frozenset(state.hidden))
+    return SuppressedTable(
+        list(table.rows),
+        list(table.cols),
+        cells,
+        row_totals,
+        col_totals,
+        grand,
+        state.k,
+        frozenset(state.hidden),
+    )
 
 
-def distribution(labels: Sequence[str], counts: Sequence[int], n: int, *,
-                 additive: bool = True) -> CountTable:
+def distribution(
+    labels: Sequence[str], counts: Sequence[int], n: int, *, additive: bool = True
+) -> CountTable:
     """A one-row table: the answers to one question and the number who answered it."""
     return CountTable(["all"], list(labels), [list(counts)], [n], rows_additive=additive)
 
 
-def suppress_linked(overall: CountTable, breakdowns: Sequence[CountTable], min_group_size: int,
-                    force: Iterable[Key] = ()) -> tuple[SuppressedTable, list[SuppressedTable]]:
+def suppress_linked(
+    overall: CountTable,
+    breakdowns: Sequence[CountTable],
+    min_group_size: int,
+    force: Iterable[Key] = (),
+) -> tuple[SuppressedTable, list[SuppressedTable]]:
     """Suppress a distribution and its breakdowns so the numbers they share agree.
 
     ``overall`` is a one-row table; each breakdown's column totals and grand total are the same
@@ -359,8 +382,10 @@ def suppress_linked(overall: CountTable, breakdowns: Sequence[CountTable], min_g
         if shared <= set(first.hidden_keys):
             return first, results
     # Did not settle (cannot happen with finite tables, each round hides more): hide everything.
-    return (suppress(overall, min_group_size, force=overall.keys()),
-            [suppress(t, min_group_size, force=t.keys()) for t in breakdowns])
+    return (
+        suppress(overall, min_group_size, force=overall.keys()),
+        [suppress(t, min_group_size, force=t.keys()) for t in breakdowns],
+    )
 
 
 def quote_allowed(group_size: int, min_group_size: int) -> bool:

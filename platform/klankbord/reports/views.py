@@ -26,8 +26,8 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from klankbord.accounts.services import record_event
-from klankbord.core.access import public_endpoint
 from klankbord.accounts.tenancy import get_scoped_or_404, require_role, scoped, staff_blueprint
+from klankbord.core.access import public_endpoint
 from klankbord.core.i18n import LANGUAGE_NAMES, current_language
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
@@ -68,25 +68,39 @@ def markers(k: int) -> dict[str, str]:
 def _chart(title: str, table, k: int, row: int = 0) -> Markup:
     m = markers(k)
     return charts.bar_chart(
-        title, table.cols, table.cells[row],
+        title,
+        table.cols,
+        table.cells[row],
         desc=_("Bar chart of the answers; the same numbers are in the table below."),
-        suppressed_text=m["small"], hidden_text=m["hidden"])
+        suppressed_text=m["small"],
+        hidden_text=m["hidden"],
+    )
 
 
 def _trend_chart(title: str, table, k: int) -> Markup:
-    return charts.column_chart(title, table.cols, table.cells[0],
-                               desc=_("Number of texts per month; the numbers are also in the table."),
-                               suppressed_text="<%d" % k)
+    return charts.column_chart(
+        title,
+        table.cols,
+        table.cells[0],
+        desc=_("Number of texts per month; the numbers are also in the table."),
+        suppressed_text=f"<{k}",
+    )
 
 
 def report_context(report: services.Report) -> dict:
-    return {"report": report, "markers": markers(report.min_group_size), "chart": _chart,
-            "trend_chart": _trend_chart, "language_names": LANGUAGE_NAMES}
+    return {
+        "report": report,
+        "markers": markers(report.min_group_size),
+        "chart": _chart,
+        "trend_chart": _trend_chart,
+        "language_names": LANGUAGE_NAMES,
+    }
 
 
 def build(scope: ReportScope) -> services.Report:
-    return services.build_report(scope, lang=current_language(),
-                                 labels={"several": _("Several locations")})
+    return services.build_report(
+        scope, lang=current_language(), labels={"several": _("Several locations")}
+    )
 
 
 def _editable() -> bool:
@@ -115,13 +129,17 @@ def _scope_form(scope: ReportScope | None):
     _fill_choices(form)
     if form.validate_on_submit():
         data = services.ScopeData(
-            name=form.name.data, deployment_ids=tuple(form.deployment_ids.data or ()),
+            name=form.name.data,
+            deployment_ids=tuple(form.deployment_ids.data or ()),
             meeting_ids=tuple(form.meeting_ids.data or ()),
             location_ids=tuple(form.location_ids.data or ()),
-            period_from=form.period_from.data, period_to=form.period_to.data,
+            period_from=form.period_from.data,
+            period_to=form.period_to.data,
             languages=tuple(form.languages.data or ()),
             include_survey_text=form.include_survey_text.data,
-            include_meeting_text=form.include_meeting_text.data, compare_by=form.compare_by.data)
+            include_meeting_text=form.include_meeting_text.data,
+            compare_by=form.compare_by.data,
+        )
         try:
             scope = services.save_scope(g.org, data, scope, created_by=current_user)
         except services.ReportError as error:
@@ -155,11 +173,24 @@ def show(scope_id: int):
     report = build(scope)
     links = []
     if _editable():
-        links = db.session.execute(scoped(ShareLink).where(ShareLink.scope_id == scope.id)
-                                   .order_by(ShareLink.created_at.desc())).scalars().all()
-    return render_template("reports/report.html", scope=scope, can_edit=_editable(),
-                           share_links=links, now=utcnow(), is_admin=g.role.value == "admin",
-                           **report_context(report))
+        links = (
+            db.session.execute(
+                scoped(ShareLink)
+                .where(ShareLink.scope_id == scope.id)
+                .order_by(ShareLink.created_at.desc())
+            )
+            .scalars()
+            .all()
+        )
+    return render_template(
+        "reports/report.html",
+        scope=scope,
+        can_edit=_editable(),
+        share_links=links,
+        now=utcnow(),
+        is_admin=g.role.value == "admin",
+        **report_context(report),
+    )
 
 
 @bp.post("/<int:scope_id>/recompute")
@@ -167,25 +198,46 @@ def show(scope_id: int):
 def recompute(scope_id: int):
     scope = get_scoped_or_404(ReportScope, scope_id)
     run = services.recluster_scope(scope)
-    record_event("themes_computed", actor=current_user, target_type="report_scope",
-                 target_id=scope.id, details={"run": run.id, "themes": run.n_themes})
+    record_event(
+        "themes_computed",
+        actor=current_user,
+        target_type="report_scope",
+        target_id=scope.id,
+        details={"run": run.id, "themes": run.n_themes},
+    )
     db.session.commit()
     flash(_("Themes recomputed: %(n)s themes.", n=run.n_themes), "success")
     return redirect(url_for("reports.curate", scope_id=scope.id))
 
 
 def _audit_export(scope: ReportScope, fmt: str) -> None:
-    record_event("export", actor=current_user, target_type="report_scope", target_id=scope.id,
-                 details={"format": fmt})
+    record_event(
+        "export",
+        actor=current_user,
+        target_type="report_scope",
+        target_id=scope.id,
+        details={"format": fmt},
+    )
     db.session.commit()
 
 
 def csv_headers() -> dict[str, str]:
-    return {"section": _("section"), "table": _("table"), "group": _("group"),
-            "answer": _("answer"), "count": _("count"), "percent": _("percent"),
-            "total": _("total"), "participation": _("Responses"), "questions": _("Questions"),
-            "by_location": _("by location"), "by_period": _("over time"), "themes": _("Themes"),
-            "languages": _("languages"), "other": _("Other (no theme)")}
+    return {
+        "section": _("section"),
+        "table": _("table"),
+        "group": _("group"),
+        "answer": _("answer"),
+        "count": _("count"),
+        "percent": _("percent"),
+        "total": _("total"),
+        "participation": _("Responses"),
+        "questions": _("Questions"),
+        "by_location": _("by location"),
+        "by_period": _("over time"),
+        "themes": _("Themes"),
+        "languages": _("languages"),
+        "other": _("Other (no theme)"),
+    }
 
 
 @bp.get("/<int:scope_id>/export.csv")
@@ -194,8 +246,11 @@ def export_csv(scope_id: int):
     report = build(scope)
     body = export.to_csv(export.report_rows(report, markers(report.min_group_size), csv_headers()))
     _audit_export(scope, "csv")
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="klankbord-report-{scope.id}.csv"'})
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="klankbord-report-{scope.id}.csv"'},
+    )
 
 
 def pdf_css() -> str:
@@ -204,8 +259,10 @@ def pdf_css() -> str:
 
 
 PDF_EXTRA_CSS = """
-@page { size: A4; margin: 18mm 16mm; @bottom-right { content: counter(page) " / " counter(pages); } }
-body { font-family: "Noto Sans", "Noto Sans Arabic", "Noto Sans Ethiopic", sans-serif; font-size: 10pt; }
+@page { size: A4; margin: 18mm 16mm;
+        @bottom-right { content: counter(page) " / " counter(pages); } }
+body { font-family: "Noto Sans", "Noto Sans Arabic", "Noto Sans Ethiopic", sans-serif;
+       font-size: 10pt; }
 .no-print { display: none; }
 """
 
@@ -218,15 +275,23 @@ def render_report_pdf_html(report: services.Report) -> str:
 def export_pdf(scope_id: int):
     scope = get_scoped_or_404(ReportScope, scope_id)
     if not export.pdf_available():
-        return render_template("errors/error.html", code=503, title=_("PDF not available"),
-                               text=_("This server cannot make PDF files right now (WeasyPrint "
-                                      "is not installed). Use the CSV export or print the page.")
-                               ), 503
+        return render_template(
+            "errors/error.html",
+            code=503,
+            title=_("PDF not available"),
+            text=_(
+                "This server cannot make PDF files right now (WeasyPrint "
+                "is not installed). Use the CSV export or print the page."
+            ),
+        ), 503
     report = build(scope)
     pdf = export.render_pdf(render_report_pdf_html(report), pdf_css())
     _audit_export(scope, "pdf")
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="klankbord-report-{scope.id}.pdf"'})
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="klankbord-report-{scope.id}.pdf"'},
+    )
 
 
 # Curation --------------------------------------------------------------------------------------
@@ -241,19 +306,34 @@ def curate(scope_id: int):
     members = {}
     k = services.min_group_size(scope)
     if run is not None:
-        sections, other, _small = services.theme_sections(run, k, current_language(),
-                                                          for_curation=True)
+        sections, other, _small = services.theme_sections(
+            run, k, current_language(), for_curation=True
+        )
         for theme in run.themes:
             members[theme.id] = theme.members
     from klankbord.meetings.models import MeetingAction, MeetingUpdate
 
-    actions = db.session.execute(scoped(MeetingAction).order_by(MeetingAction.id.desc())
-                                 .limit(200)).scalars().all()
-    updates = db.session.execute(scoped(MeetingUpdate).order_by(MeetingUpdate.id.desc())
-                                 .limit(200)).scalars().all()
-    return render_template("reports/curate.html", scope=scope, run=run, sections=sections,
-                           other=other, members=members, actions=actions, updates=updates,
-                           min_group_size=k)
+    actions = (
+        db.session.execute(scoped(MeetingAction).order_by(MeetingAction.id.desc()).limit(200))
+        .scalars()
+        .all()
+    )
+    updates = (
+        db.session.execute(scoped(MeetingUpdate).order_by(MeetingUpdate.id.desc()).limit(200))
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "reports/curate.html",
+        scope=scope,
+        run=run,
+        sections=sections,
+        other=other,
+        members=members,
+        actions=actions,
+        updates=updates,
+        min_group_size=k,
+    )
 
 
 def _theme(scope: ReportScope, theme_id) -> ReportTheme:
@@ -299,10 +379,13 @@ def curate_theme(scope_id: int, report_theme_id: int):
         elif action == "split":
             services.split_theme(theme, _int_list("member_ids"), request.form.get("name", "")[:200])
         elif action == "move":
-            services.move_texts(theme, _int_list("member_ids"), _theme(scope, _form_int("target_id")))
+            services.move_texts(
+                theme, _int_list("member_ids"), _theme(scope, _form_int("target_id"))
+            )
         elif action == "link":
-            services.link_theme(theme, action_id=_form_int("action_id"),
-                                update_id=_form_int("update_id"))
+            services.link_theme(
+                theme, action_id=_form_int("action_id"), update_id=_form_int("update_id")
+            )
         elif action == "unlink":
             services.unlink_theme(theme, _form_int("link_id") or 0)
         else:
@@ -311,8 +394,13 @@ def curate_theme(scope_id: int, report_theme_id: int):
         db.session.rollback()
         flash(_error(error), "error")
         return redirect(url_for("reports.curate", scope_id=scope.id))
-    record_event("theme_curated", actor=current_user, target_type="report_theme",
-                 target_id=theme.id, details={"action": action})
+    record_event(
+        "theme_curated",
+        actor=current_user,
+        target_type="report_theme",
+        target_id=theme.id,
+        details={"action": action},
+    )
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("reports.curate", scope_id=scope.id) + f"#theme-{theme.id}")
@@ -326,8 +414,9 @@ def curate_quote(scope_id: int):
     hidden = {"hide": True, "show": False}.get(request.form.get("action", ""))
     translation = request.form.get("translation_nl")
     try:
-        services.curate_quote(g.org.id, ref, hidden=hidden, translation_nl=translation,
-                              actor=current_user)
+        services.curate_quote(
+            g.org.id, ref, hidden=hidden, translation_nl=translation, actor=current_user
+        )
     except services.ReportError as error:
         db.session.rollback()
         flash(_error(error), "error")
@@ -351,8 +440,13 @@ def share(scope_id: int):
         db.session.rollback()
         flash(_error(error), "error")
         return redirect(url_for("reports.show", scope_id=scope.id))
-    record_event("share_link_created", actor=current_user, target_type="report_scope",
-                 target_id=scope.id, details={"days": days, "link": link.id})
+    record_event(
+        "share_link_created",
+        actor=current_user,
+        target_type="report_scope",
+        target_id=scope.id,
+        details={"days": days, "link": link.id},
+    )
     db.session.commit()
     url = url_for("reports_public.shared", token=token, _external=True)
     return render_template("reports/share_created.html", scope=scope, url=url, link=link)
@@ -366,8 +460,13 @@ def revoke(scope_id: int, share_link_id: int):
     if link.scope_id != scope.id:
         abort(404)
     services.revoke_share_link(link, actor=current_user)
-    record_event("share_link_revoked", actor=current_user, target_type="report_scope",
-                 target_id=scope.id, details={"link": link.id})
+    record_event(
+        "share_link_revoked",
+        actor=current_user,
+        target_type="report_scope",
+        target_id=scope.id,
+        details={"link": link.id},
+    )
     db.session.commit()
     flash(_("The link no longer works."), "success")
     return redirect(url_for("reports.show", scope_id=scope.id))
@@ -379,13 +478,20 @@ def shared(token: str):
     link = services.find_share_link(token)
     if link is None:
         abort(404)
-    report = services.build_report(link.scope, lang=current_language(),
-                                   labels={"several": _("Several locations")})
-    record_event("share_link_viewed", organisation_id=link.organisation_id,
-                 target_type="report_scope", target_id=link.scope_id, details={"link": link.id})
+    report = services.build_report(
+        link.scope, lang=current_language(), labels={"several": _("Several locations")}
+    )
+    record_event(
+        "share_link_viewed",
+        organisation_id=link.organisation_id,
+        target_type="report_scope",
+        target_id=link.scope_id,
+        details={"link": link.id},
+    )
     db.session.commit()
-    response = Response(render_template("reports/shared.html", expires_at=link.expires_at,
-                                        **report_context(report)))
+    response = Response(
+        render_template("reports/shared.html", expires_at=link.expires_at, **report_context(report))
+    )
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
