@@ -44,6 +44,8 @@ QUALITY_SETS = {
     "sib200_arb": ("sib200_arb_Arab.jsonl", None),
 }
 LANG = {"banking77": "en", "sib200_nld": "nl", "sib200_arb": "ar"}
+QUALITY_COLUMNS = "dataset method n k_true k_chosen ami nmi wall_s cpu_s peak_rss_mb".split()
+SCALING_COLUMNS = "n k_true k_chosen ami nmi wall_s cpu_s peak_rss_mb other_share".split()
 METHODS = ["word_kmeans", "char_lsa_kmeans", "stacked_lsa_kmeans", "engine_true_k", "engine_auto_k"]
 
 
@@ -148,12 +150,13 @@ def worker(spec: dict) -> dict:
     else:
         texts, gold = scaled(data_dir, spec["n"])
     k = len(set(gold))
-    amis, nmis, walls, extras = [], [], [], []
+    amis, nmis, walls, cpus, extras = [], [], [], [], []
     with threadpool_limits(limits=spec["threads"]):
         for seed in spec.get("seeds", [0]):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             pred, extra = run_method(spec["method"], texts, k, spec.get("lang"), seed=seed)
             walls.append(time.perf_counter() - t0)
+            cpus.append(time.process_time() - c0)
             amis.append(adjusted_mutual_info_score(gold, pred))
             nmis.append(normalized_mutual_info_score(gold, pred))
             extras.append(extra)
@@ -168,6 +171,8 @@ def worker(spec: dict) -> dict:
         "nmi": round(float(np.mean(nmis)), 4),
         "ami_per_seed": [round(float(a), 4) for a in amis],
         "wall_s": round(float(np.mean(walls)), 2),
+        # CPU seconds over all threads: a load-independent check when the machine is shared
+        "cpu_s": round(float(np.mean(cpus)), 2),
         "peak_rss_mb": round(rss_kb / 1024, 1),
         **extras[0],
         "k_chosen_per_seed": [e.get("k_chosen") for e in extras],
@@ -289,7 +294,18 @@ def main(argv=None) -> int:
             name,
             {"machine": machine(), "command": cmd.strip(), "rows": rows, "summary": summary},
             rows,
-            ["dataset", "method", "n", "k_true", "k_chosen", "ami", "nmi", "wall_s", "peak_rss_mb"],
+            [
+                "dataset",
+                "method",
+                "n",
+                "k_true",
+                "k_chosen",
+                "ami",
+                "nmi",
+                "wall_s",
+                "cpu_s",
+                "peak_rss_mb",
+            ],
             notes,
         )
         print(json.dumps(summary, indent=2))
@@ -305,7 +321,17 @@ def main(argv=None) -> int:
             "cluster-scaling",
             {"machine": machine(), "command": cmd.strip(), "rows": rows},
             rows,
-            ["n", "k_true", "k_chosen", "ami", "nmi", "wall_s", "peak_rss_mb", "other_share"],
+            [
+                "n",
+                "k_true",
+                "k_chosen",
+                "ami",
+                "nmi",
+                "wall_s",
+                "cpu_s",
+                "peak_rss_mb",
+                "other_share",
+            ],
             [
                 f"Command: `{cmd.strip()}`; machine: {json.dumps(machine())}.",
                 "Engine with automatic k on Banking77 (100k = replicated with perturbations).",

@@ -219,3 +219,16 @@ def test_bad_arguments_are_rejected():
         FeedbackClusterer().fit(["a"])
     with pytest.raises(ValueError):
         FeedbackClusterer().fit(["a b", "c d"], languages=["nl"])
+
+
+def test_lsa_rank_grows_with_the_corpus():
+    import scipy.sparse as sp
+
+    from klankbord.analysis import LSA
+
+    X = sp.random(1000, 400, density=0.05, random_state=0, format="csr")
+    lsa = LSA(random_state=0).fit(X)
+    assert lsa.svd_.n_components == 100
+    assert LSA(random_state=0).fit(X[:30]).svd_.n_components == 29
+    Z = lsa.transform(X[:5])
+    np.testing.assert_allclose(np.linalg.norm(Z, axis=1), 1.0, rtol=1e-5)
