@@ -74,7 +74,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 #: Domain packages that expose ``register(app)``; each adds its blueprints and nav items.
-DOMAIN_BLUEPRINTS: list[str] = ["klankbord.jobs", "klankbord.surveys", "klankbord.meetings", "klankbord.reports"]
+DOMAIN_BLUEPRINTS: list[str] = ["klankbord.jobs", "klankbord.surveys", "klankbord.meetings", "klankbord.reports",
+                                   "klankbord.embeddings"]
 
 
 def register_errorhandlers(app: Flask) -> None:

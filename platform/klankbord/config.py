@@ -44,6 +44,8 @@ class DefaultConfig:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     MIN_GROUP_SIZE = 10
+    #: Multilingual embeddings for themes: "auto" (when installed), "on" (required) or "off".
+    ANALYSIS_EMBEDDINGS = "auto"
     RATELIMIT_STORAGE_URI = "memory://"
     SURVEYS_DIR = str(REPO_ROOT / "surveys")
     PREFERRED_URL_SCHEME = "http"

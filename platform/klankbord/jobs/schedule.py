@@ -26,6 +26,7 @@ DEFAULT_SCHEDULES: dict[str, str] = {
     "retention": "15 3 * * *",
     "survey_windows": "*/10 * * * *",
     "digest": "0 8 * * mon",
+    "embed": "*/10 * * * *",
 }
 
 #: The app the scheduled entry point runs jobs in (set by build_scheduler).

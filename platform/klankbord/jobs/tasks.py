@@ -48,3 +48,10 @@ def recluster(ctx: JobContext) -> dict:
     from klankbord.jobs.recluster import recluster_all
 
     return recluster_all(ctx.now)
+
+
+@job("embed", "Compute multilingual embeddings of new free text, for themes across languages.")
+def embed(ctx: JobContext) -> dict:
+    from klankbord.embeddings.services import embed_pending_texts
+
+    return embed_pending_texts()
