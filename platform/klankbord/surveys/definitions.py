@@ -485,6 +485,7 @@ def _read_yaml(path: Path, display: str) -> dict[str, Any]:
             display, f"file is not UTF-8 text (byte {exc.start}); save it as UTF-8"
         ) from None
     try:
+        _refuse_aliases(text, display)
         data = yaml.safe_load(text)
         _check_duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader), display)
     except yaml.YAMLError as exc:
@@ -495,6 +496,17 @@ def _read_yaml(path: Path, display: str) -> dict[str, Any]:
             display, f"the file must be a mapping of fields (id, version, ...), but it is {kind}"
         )
     return data
+
+
+def _refuse_aliases(text: str, display: str) -> None:
+    """Refuse anchors and aliases (``&x`` / ``*x``): survey files do not need them, and nested
+    aliases make a small file expand exponentially (a "billion laughs" file hangs the loader)."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else 0
+            raise SurveyDefinitionError(
+                display, f"anchors and aliases (*{event.anchor}) are not allowed (line {line})"
+            )
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
