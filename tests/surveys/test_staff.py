@@ -156,7 +156,7 @@ def test_poster_has_an_inline_qr_svg_the_link_and_a_call_in_every_language(
     assert f"http://localhost/s/{deployment.code}" in page
     for lang in ("nl", "en", "ar", "ti", "fa", "tr", "uk"):
         assert ui_text.text("poster_call", lang).replace("'", "&#39;") in page
-    assert "surveys-print.css" in page and "<script" not in page and "style=" not in page
+    assert "surveys.css" in page and "<script" not in page and "style=" not in page
 
 
 def test_slips_sheet_shows_n_codes_once_and_stores_only_hashes(client, db, make, deploy, login_as):

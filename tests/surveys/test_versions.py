@@ -80,14 +80,22 @@ def test_sync_command_reports_and_refuses_a_broken_file_without_changes(app, db,
     assert _count(db) == before
 
 
-def test_demo_deploys_every_survey_open_now_and_prints_links(app, db, runner):
+def test_demo_deploys_every_survey_open_now_and_prints_links(app, db, make):
+    from klankbord.cli import DEMO_SEEDERS
+    from klankbord.surveys.cli import seed_demo_surveys
     from klankbord.surveys.models import Deployment
 
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+    assert DEMO_SEEDERS.count(seed_demo_surveys) == 1  # `klankbord demo` runs it once
+    org = make.org()
+    make.location(org, "AZC Voorbeeldstad-Oost")
+    output = "\n".join(seed_demo_surveys(org))
+    db.session.commit()
     deployments = db.session.execute(select(Deployment)).scalars().all()
     assert sorted(d.version.survey_id for d in deployments) == list(SHIPPED)
     for deployment in deployments:
         assert services.deployment_state(deployment) == "open"
-        assert f"/s/{deployment.code}" in result.output
+        assert f"/s/{deployment.code}" in output
         assert (deployment.closes_at - deployment.opens_at).days >= 59
+    # Running the demo seeder again does not duplicate the versions.
+    seed_demo_surveys(org)
+    assert _count(db) == len(SHIPPED)
