@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -584,11 +586,21 @@ def _require_live(meeting: Meeting) -> None:
         raise InputRejected("finished" if meeting.is_finished else "not_live")
 
 
+#: Control characters other than newline and tab (NUL cannot even be stored in PostgreSQL text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean_input(value: str | None) -> str:
+    """Typed text from a phone: control characters removed, NFC, trimmed."""
+    text = (value or "").replace("\r\n", "\n")
+    return unicodedata.normalize("NFC", _CONTROL.sub("", text)).strip()
+
+
 def submit_idea(meeting: Meeting, text: str, lang: str, alias: str | None = None) -> MeetingIdea:
     """Store a participant's idea for the current agenda item, scrubbed of personal data."""
     _require_live(meeting)
-    text = (text or "").strip()
-    alias = (alias or "").strip() or None
+    text = _clean_input(text)
+    alias = _clean_input(alias) or None
     if not text:
         raise InputRejected("idea_empty")
     if len(text) > IDEA_MAX_LENGTH:
