@@ -72,8 +72,8 @@
       if (native || event.submitter !== submit) { return; }
       event.preventDefault();
       var action = submit.getAttribute("formaction");
-      var data = [];
-      Array.prototype.forEach.call(new FormData(form).entries(), function (pair) { data.push(pair); });
+      var data = [], entries = new FormData(form).entries(), item;
+      while (!(item = entries.next()).done) { data.push(item.value); }
       submit.disabled = true;
       fetch(action, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin" })
         .then(function (r) {
