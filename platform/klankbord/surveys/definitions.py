@@ -484,18 +484,41 @@ def _read_yaml(path: Path, display: str) -> dict[str, Any]:
         raise SurveyDefinitionError(
             display, f"file is not UTF-8 text (byte {exc.start}); save it as UTF-8"
         ) from None
+    _refuse_deep_nesting(text, display)
     try:
         _refuse_aliases(text, display)
         data = yaml.safe_load(text)
         _check_duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader), display)
     except yaml.YAMLError as exc:
         raise SurveyDefinitionError(display, f"invalid YAML: {_yaml_problem(exc)}") from None
+    except RecursionError:  # thousands of nested brackets: PyYAML parses recursively
+        raise SurveyDefinitionError(display, "invalid YAML: nested too deeply") from None
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {_kind(data)}"
         raise SurveyDefinitionError(
             display, f"the file must be a mapping of fields (id, version, ...), but it is {kind}"
         )
     return data
+
+
+#: Survey files nest a few levels; PyYAML slows down quadratically (and then recurses too
+#: deep) on thousands of nested brackets, so such a file is refused before parsing.
+MAX_NESTING = 64
+
+
+def _refuse_deep_nesting(text: str, display: str) -> None:
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    indents = (len(line) - len(line.lstrip(" ")) for line in text.splitlines())
+    if deepest > MAX_NESTING or max(indents, default=0) > MAX_NESTING * 8:
+        raise SurveyDefinitionError(
+            display, f"invalid YAML: nested more than {MAX_NESTING} levels deep"
+        )
 
 
 def _refuse_aliases(text: str, display: str) -> None:
