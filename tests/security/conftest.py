@@ -1,8 +1,14 @@
-"""One app per test module here, with every row wiped between tests.
+"""Opt-in: one app per test module, with every row wiped between tests.
 
 The route inventory and the isolation matrix run hundreds of small tests; building the app and its
-schema for each would take minutes. The ``app`` fixture below replaces the root one, so ``db``,
-``client``, ``make`` and ``login_as`` work as everywhere else.
+schema for each would take minutes. A module opts in by overriding the root ``app`` fixture::
+
+    @pytest.fixture
+    def app(fast_app):
+        return fast_app
+
+after which ``db``, ``client``, ``make`` and ``login_as`` work as everywhere else. Other modules
+here keep the root fixture (a fresh app per test).
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ def _module_app(tmp_path_factory):
 
 
 @pytest.fixture
-def app(_module_app):
+def fast_app(_module_app):
     root._wipe(_db)
     _module_app.config["WTF_CSRF_ENABLED"] = False
     yield _module_app

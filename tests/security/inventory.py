@@ -14,7 +14,8 @@ from functools import cache
 from typing import Any
 
 from flask import Flask
-from werkzeug.routing import Rule
+from werkzeug.routing import BaseConverter, PathConverter, Rule
+from werkzeug.routing.converters import NumberConverter
 
 from klankbord.core import access
 
@@ -27,7 +28,7 @@ class Route:
     endpoint: str
     rule: str
     methods: tuple[str, ...]
-    #: URL argument name → converter class name (IntegerConverter, UnicodeConverter, …).
+    #: URL argument name → kind of converter: "int", "path" or "string".
     arguments: tuple[tuple[str, str], ...]
     public: bool
     member_action: bool
@@ -68,7 +69,7 @@ def collect(app: Flask) -> list[Route]:
         view = app.view_functions.get(rule.endpoint)
         methods = tuple(sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}))
         # _converters keeps the arguments in the order they appear in the rule.
-        arguments = tuple((name, type(conv).__name__) for name, conv in rule._converters.items())
+        arguments = tuple((name, _kind(conv)) for name, conv in rule._converters.items())
         routes.append(
             Route(
                 endpoint=rule.endpoint,
@@ -83,9 +84,15 @@ def collect(app: Flask) -> list[Route]:
     return sorted(routes, key=lambda r: (r.endpoint, r.rule))
 
 
-def dummy_value(converter: str) -> Any:
+def _kind(converter: BaseConverter) -> str:
+    if isinstance(converter, NumberConverter):
+        return "int"
+    return "path" if isinstance(converter, PathConverter) else "string"
+
+
+def dummy_value(kind: str) -> Any:
     """A value of the right type that names no object."""
-    return 987654321 if converter == "IntegerConverter" else "does-not-exist"
+    return 987654321 if kind == "int" else "does-not-exist"
 
 
 @cache

@@ -22,6 +22,14 @@ from tests.security.factories import FactoryContext, find_factory, load_all, mis
 from tests.security.inventory import ROLES, Route, dummy_value, inventory
 
 load_all()
+
+
+@pytest.fixture
+def app(fast_app):
+    """One app for the whole module, wiped between tests (see conftest.py)."""
+    return fast_app
+
+
 ROUTES = inventory()
 PUBLIC = [r for r in ROUTES if r.public]
 PROTECTED = [r for r in ROUTES if not r.public]

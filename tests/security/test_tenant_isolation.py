@@ -16,6 +16,14 @@ from tests.security.factories import FactoryContext, find_factory, load_all, mis
 from tests.security.inventory import ROLES, dummy_value, inventory
 
 load_all()
+
+
+@pytest.fixture
+def app(fast_app):
+    """One app for the whole module, wiped between tests (see conftest.py)."""
+    return fast_app
+
+
 ROUTES = [r for r in inventory() if not r.public and r.arguments]
 
 
