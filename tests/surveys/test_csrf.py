@@ -40,9 +40,9 @@ def test_staff_posts_still_need_the_csrf_token(client, db, make, versions, login
     client.post(
         "/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token}
     )
-    assert client.get("/surveys/koken/deploy").status_code == 200  # logged in as an editor
+    assert client.get("/surveys/deploy?survey=koken").status_code == 200  # logged in as an editor
     response = client.post(
-        "/surveys/koken/deploy",
+        "/surveys/deploy?survey=koken",
         data={
             "version": versions["koken"].id,
             "locations": [location.id],

@@ -28,7 +28,7 @@ def test_survey_list_shows_languages_and_reviewed_flags(client, make, versions, 
     assert "ትግርኛ" in page and "فارسی" in page
     assert page.count("badge-ok") >= 4 and "badge-warn" in page
     # Policymakers read but do not get the deploy button.
-    assert "/surveys/koken/deploy" not in page
+    assert "/surveys/deploy?survey=koken" not in page
 
 
 def test_facilitator_deploys_to_several_locations(
@@ -36,11 +36,11 @@ def test_facilitator_deploys_to_several_locations(
 ):
     org, _ = org_with_staff
     login_as(make.user(org, "facilitator"))
-    form = client.get("/surveys/koken/deploy")
+    form = client.get("/surveys/deploy?survey=koken")
     assert form.status_code == 200
     location_ids = [loc.id for loc in services.all_locations(org)]
     response = client.post(
-        "/surveys/koken/deploy",
+        "/surveys/deploy?survey=koken",
         data={
             "version": versions["koken"].id,
             "locations": location_ids,
@@ -72,7 +72,7 @@ def test_deploy_form_refuses_bad_input(
         "closes_at": "2030-02-01T17:00",
         field: value,
     }
-    response = client.post("/surveys/koken/deploy", data=data)
+    response = client.post("/surveys/deploy?survey=koken", data=data)
     assert response.status_code == 422
     assert db.session.execute(select(func.count(Deployment.id))).scalar_one() == 0
 
@@ -84,7 +84,7 @@ def test_a_location_of_another_organisation_cannot_be_chosen(
     other = make.location(make.org())
     login_as(make.user(org, "facilitator"))
     response = client.post(
-        "/surveys/koken/deploy",
+        "/surveys/deploy?survey=koken",
         data={
             "version": versions["koken"].id,
             "locations": [other.id],
@@ -102,8 +102,8 @@ def test_policymaker_reads_but_gets_403_on_every_post(client, db, make, deploy, 
     login_as(make.user(org, "policymaker"))
     assert client.get(f"/surveys/deployments/{deployment.id}").status_code == 200
     assert client.get(f"/surveys/deployments/{deployment.id}/poster").status_code == 200
-    assert client.get("/surveys/koken/deploy").status_code == 403
-    assert client.post("/surveys/koken/deploy", data={}).status_code == 403
+    assert client.get("/surveys/deploy?survey=koken").status_code == 403
+    assert client.post("/surveys/deploy?survey=koken", data={}).status_code == 403
     assert (
         client.post(f"/surveys/deployments/{deployment.id}/slips", data={"count": 3}).status_code
         == 403
@@ -196,3 +196,9 @@ def test_follow_up_is_saved_per_language(client, db, make, deploy, login_as):
         "nl": "Wij openen een tweede keuken.",
         "en": "We open a second kitchen.",
     }
+
+
+def test_deploy_page_for_an_unknown_survey_is_404(client, make, versions, login_as):
+    login_as(make.user(make.org(), "facilitator"))
+    assert client.get("/surveys/deploy?survey=nope").status_code == 404
+    assert client.get("/surveys/deploy").status_code == 404

@@ -41,6 +41,7 @@ from flask import (
     url_for,
 )
 
+from klankbord.core.access import public_endpoint
 from klankbord.core.i18n import LANGUAGE_NAMES, text_direction
 from klankbord.surveys import answering, icons, services, ui_text
 from klankbord.surveys.definitions import SurveyDefinition, visible_questions
@@ -200,6 +201,7 @@ def _respondent_helpers():
 
 
 @bp.get("/<code>")
+@public_endpoint
 def choose(code: str):
     """Choose a language: each named in its own script."""
     deployment = services.deployment_by_code(code)
@@ -214,6 +216,7 @@ def choose(code: str):
 
 
 @bp.get("/<code>/<lang>")
+@public_endpoint
 def intro(code: str, lang: str):
     ctx = _load(code, lang)
     if not isinstance(ctx, Context):
@@ -244,6 +247,7 @@ def intro(code: str, lang: str):
 
 
 @bp.get("/<code>/<lang>/stop")
+@public_endpoint
 def stopped(code: str, lang: str):
     ctx = _load(code, lang, need_open=False)
     if not isinstance(ctx, Context):
@@ -319,6 +323,7 @@ bp.add_app_template_global(answer_label, "survey_answer_label")
 
 
 @bp.post("/<code>/<lang>/q")
+@public_endpoint
 def step(code: str, lang: str):
     """Move between pages; the answers so far travel in the form."""
     ctx = _load(code, lang)
@@ -373,6 +378,7 @@ def step(code: str, lang: str):
 
 
 @bp.post("/<code>/<lang>/submit")
+@public_endpoint
 def submit(code: str, lang: str):
     """Store the answers once (idempotent per submission key), then show the receipt."""
     ctx = _load(code, lang)
@@ -412,6 +418,7 @@ def submit(code: str, lang: str):
 
 
 @bp.get("/<code>/<lang>/thanks")
+@public_endpoint
 def thanks(code: str, lang: str):
     ctx = _load(code, lang, need_open=False)
     if not isinstance(ctx, Context):
@@ -427,6 +434,7 @@ def thanks(code: str, lang: str):
 
 
 @bp.get("/<code>/results")
+@public_endpoint
 def results_choose(code: str):
     deployment = services.deployment_by_code(code)
     if deployment is None:
@@ -439,6 +447,7 @@ def results_choose(code: str):
 
 
 @bp.get("/<code>/<lang>/results")
+@public_endpoint
 def results(code: str, lang: str):
     """What residents said (counts respecting the minimum group size) and what the municipality
     will do."""
@@ -472,6 +481,7 @@ def results(code: str, lang: str):
 
 
 @bp.get("/<code>/audio/<path:filename>")
+@public_endpoint
 def audio(code: str, filename: str):
     """Serve a recording named in the deployment's survey version, and nothing else."""
     deployment = services.deployment_by_code(code)

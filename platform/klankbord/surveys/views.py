@@ -71,9 +71,11 @@ def index():
     )
 
 
-@bp.route("/<survey_id>/deploy", methods=["GET", "POST"])
+@bp.route("/deploy", methods=["GET", "POST"])
 @require_role(*EDITORS)
-def deploy(survey_id: str):
+def deploy():
+    """Deploy a survey (``?survey=<id>``; surveys are shared by all organisations, not scoped)."""
+    survey_id = request.args.get("survey", "")
     versions = services.versions_of(survey_id)
     if not versions:
         abort(404)
