@@ -212,7 +212,10 @@ def test_arabic_resident_answers_every_question_right_to_left(phone, live_server
         phone.click("main button[data-submit]")
     assert path_of(phone) == f"/s/{code}/ar/thanks"
     assert phone.locator("html").get_attribute("dir") == "rtl"
-    assert re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", phone.locator(".receipt").inner_text())
+    # The receipt code is one left-to-right unit on one line inside the Arabic sentence.
+    receipt = phone.locator(".receipt bdi[dir=ltr]")
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", receipt.inner_text())
+    assert receipt.evaluate("el => el.getClientRects().length") == 1
     check_a11y(phone, "survey-ar-thanks")
 
     [response] = stored_responses(live_server, code)
