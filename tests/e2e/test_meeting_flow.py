@@ -172,6 +172,9 @@ def test_a_whole_meeting_with_a_phone_in_arabic(phone, desk, live_server, meetin
     poll = phone.locator("form[action*='/poll/'] fieldset")
     expect(poll.locator("legend")).to_have_text("هل تريد جدولًا للطبخ؟", timeout=FOLLOW_MS)
     assert poll.locator("label[for=o1]").inner_text() == "لا"
+    # Each option is a big tap target as wide as the form.
+    box = poll.locator(".opt").nth(1).bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 280
     check_a11y(phone, "meeting-phone-poll")
     phone.click("label[for=o1]")
     click_and_wait(phone, "form[action*='/poll/'] button[type=submit]")
