@@ -4,9 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-EXTRAS ?= test,pdf
+EXTRAS ?= test,pdf,embeddings
 
-.PHONY: run test test-pg test-e2e bench system-deps browsers translations lint clean
+.PHONY: run test test-pg test-e2e bench system-deps browsers translations translations-update lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,20 @@ system-deps:
 
 browsers: system-deps
 
+## Staff-page translations: English msgids, Dutch catalog (the default locale) in $(I18N_DIR).
+I18N_DIR := platform/klankbord/translations
+I18N_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2
+
 translations: $(STAMP)
-	@$(BIN)/pybabel compile -q -f -d platform/klankbord/translations 2>/dev/null || true
+	@$(BIN)/pybabel -q compile -f -d $(I18N_DIR)
+
+## After adding or changing English strings: extract them, update the Dutch catalog, then translate.
+translations-update: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg $(I18N_KEYWORDS) --sort-by-file --project Klankbord -o $(I18N_DIR)/messages.pot .
+	$(BIN)/pybabel -q update -i $(I18N_DIR)/messages.pot -d $(I18N_DIR) --no-fuzzy-matching --ignore-obsolete
+	@$(BIN)/pybabel compile --statistics -d $(I18N_DIR)
+	@echo "Now fill in every empty msgstr in $(I18N_DIR)/nl/LC_MESSAGES/messages.po (plain Dutch),"
+	@echo "run 'make translations' and commit the .pot, .po and .mo together."
 
 run: $(STAMP) system-deps translations
 	$(BIN)/klankbord db upgrade

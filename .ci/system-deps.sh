@@ -5,9 +5,13 @@ set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
-ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0)
-fc-list 2>/dev/null | grep -qi "noto" || need+=(fonts-noto-core)
-fc-list 2>/dev/null | grep -qi "ethiopic" || need+=(fonts-noto-extra)
+# Read each listing whole before searching it: `grep -q` closing a pipe early fails under pipefail.
+libraries=$(ldconfig -p 2>/dev/null || true)
+fonts=$(fc-list 2>/dev/null || true)
+grep -q "libpango-1.0" <<<"$libraries" || need+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0)
+command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
+grep -qi "noto" <<<"$fonts" || need+=(fonts-noto-core)
+grep -qi "ethiopic" <<<"$fonts" || need+=(fonts-noto-extra)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != "0" ]; then
   echo "Missing system packages: ${need[*]} (install them with apt-get as root; browser/PDF tests will be skipped)" >&2
