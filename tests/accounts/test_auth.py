@@ -187,3 +187,20 @@ def test_failed_logins_are_audited_without_password(client, make, db):
     assert count == 1
     details = db.session.execute(select(AuditEvent.details)).scalars().all()
     assert all("guess" not in str(d) for d in details)
+
+
+def test_staff_language_follows_the_users_choice_not_the_browser(app, client, make, db):
+    org = make.org()
+    user = make.user(org)
+    login(client, user)
+    english_browser = {"Accept-Language": "en-US,en;q=0.9"}
+    # Default for a staff member is Dutch, whatever the browser says.
+    page = client.get("/", headers=english_browser).get_data(as_text=True)
+    assert 'lang="nl"' in page
+    client.post("/language", data={"lang": "en", "next": "/"})
+    db.session.refresh(user)
+    assert user.language == "en"
+    # The choice is kept for the next login too, on another device (a fresh cookie jar).
+    other_device = app.test_client()
+    login(other_device, user)
+    assert 'lang="en"' in other_device.get("/", headers={"Accept-Language": "nl"}).get_data(as_text=True)

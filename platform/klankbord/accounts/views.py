@@ -155,6 +155,9 @@ def set_language():
     lang = request.form.get("lang", "")
     if lang in current_app.config["STAFF_LOCALES"]:
         session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.language = lang
+            db.session.commit()
     return redirect(_safe_next(request.form.get("next")))
 
 

@@ -43,6 +43,12 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in allowed:
         return chosen
+    # A logged-in staff member's saved choice wins over the browser (default Dutch).
+    from flask_login import current_user
+
+    preferred = getattr(current_user, "language", None) if current_user else None
+    if preferred in allowed:
+        return preferred
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     return request.accept_languages.best_match(allowed) or default
 
