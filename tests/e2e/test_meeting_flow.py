@@ -186,6 +186,16 @@ def test_a_whole_meeting_with_a_phone_in_arabic(phone, desk, live_server, meetin
     expect(results).to_contain_text("Nee: 1", timeout=FOLLOW_MS)
     expect(results).to_contain_text("Ja: 0")
     check_a11y(desk, "meeting-live-poll-answered")
+    desk.goto(f"/meetings/{meeting_id}/projector")
+    expect(desk.locator(".poll-results meter")).to_have_count(3)
+    assert [m.get_attribute("value") for m in desk.locator(".poll-results meter").all()] == [
+        "0", "1", "0"]
+    # The poll is on the screen in the room's languages, not only in Dutch.
+    expect(desk.locator(".now li[lang=ar]", has_text="هل تريد جدولًا للطبخ؟")).to_have_count(1)
+    expect(desk.locator(".poll-results li").nth(1).locator("[lang=ar]")).to_have_text("لا")
+    check_a11y(desk, "meeting-projector-poll")
+    desk.goto(f"/meetings/{meeting_id}/live")
+    check_a11y(desk, "meeting-live-before-next")
 
     # Next item: the phone follows to the second question.
     click_and_wait(desk, "form[action$='/move'] button[name=step][value='1']")
