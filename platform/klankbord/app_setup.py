@@ -35,7 +35,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from klankbord.core import routing
     from klankbord.core.i18n import select_locale
+
+    routing.register(app)  # before any route is added
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True,

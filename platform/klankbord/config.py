@@ -46,7 +46,12 @@ class DefaultConfig:
     MIN_GROUP_SIZE = 10
     #: Multilingual embeddings for themes: "auto" (when installed), "on" (required) or "off".
     ANALYSIS_EMBEDDINGS = "auto"
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "memory://"  # redis://127.0.0.1:6379/0 shares counts between workers
+    RATELIMIT_ENABLED = True
+    #: endpoint -> limit overrides of core.ratelimit.DEFAULT_RATE_LIMITS ("" switches one off).
+    RATE_LIMITS: dict[str, str] = {}
+    #: Number of reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
+    PROXY_FIX_X_FOR = 0
     SURVEYS_DIR = str(REPO_ROOT / "surveys")
     PREFERRED_URL_SCHEME = "http"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, abort, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -42,5 +42,26 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nul_characters() -> None:
+    """Answer 400 when the path, query or form holds a NUL character.
+
+    No keyboard types one; PostgreSQL cannot store or even compare it (a DataError, i.e. a 500,
+    on the first query that uses the value), so it is refused once, here, for every route.
+    """
+    if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+        abort(400)
+    if request.method == "POST" and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        if any("\x00" in k or "\x00" in v for k, v in request.form.items(multi=True)):
+            abort(400)
+
+
 def register(app: Flask) -> None:
+    from klankbord.core import ratelimit, request_log
+
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
+    ratelimit.register(app)
+    request_log.register(app)
