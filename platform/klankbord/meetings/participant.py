@@ -27,6 +27,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
+from klankbord.core.access import public_endpoint
 from klankbord.core.i18n import LANGUAGE_NAMES, text_direction
 from klankbord.extensions import db
 from klankbord.meetings import services
@@ -94,6 +95,7 @@ def _unknown(lang: str | None = None):
 
 
 @public.get("/m")
+@public_endpoint
 def enter_code():
     code = request.args.get("code", "")
     if code:
@@ -105,6 +107,7 @@ def enter_code():
 
 
 @public.get("/m/<code>")
+@public_endpoint
 def join(code: str):
     meeting = _meeting_or_none(code)
     if meeting is None:
@@ -134,6 +137,7 @@ def _live_meeting(code: str, lang: str) -> Meeting:
 
 
 @public.get("/m/<code>/<lang>")
+@public_endpoint
 def room(code: str, lang: str):
     if lang not in LANGUAGES:
         return _unknown()
@@ -172,6 +176,7 @@ def room(code: str, lang: str):
 
 
 @public.get("/m/<code>/<lang>/state.json")
+@public_endpoint
 def state(code: str, lang: str):
     meeting = _live_meeting(code, lang)
     return jsonify(services.participant_state(meeting, lang))
@@ -186,6 +191,7 @@ def _refused(error: services.InputRejected, lang: str) -> None:
 
 
 @public.post("/m/<code>/<lang>/idea")
+@public_endpoint
 def send_idea(code: str, lang: str):
     meeting = _live_meeting(code, lang)
     try:
@@ -203,6 +209,7 @@ def send_idea(code: str, lang: str):
 
 
 @public.post("/m/<code>/<lang>/support/<int:idea_id>")
+@public_endpoint
 def support(code: str, lang: str, idea_id: int):
     meeting = _live_meeting(code, lang)
     idea = db.session.get(MeetingIdea, idea_id)
@@ -224,6 +231,7 @@ def support(code: str, lang: str, idea_id: int):
 
 
 @public.post("/m/<code>/<lang>/poll/<int:poll_id>")
+@public_endpoint
 def answer(code: str, lang: str, poll_id: int):
     meeting = _live_meeting(code, lang)
     poll = db.session.get(MeetingPoll, poll_id)
@@ -257,13 +265,16 @@ def _expired(error):
     if request.path.endswith("/idea"):
         session["idea_draft"] = (request.form.get("text") or "")[: IDEA_MAX_LENGTH * 2]
     flash(t("expired", lang), "error")
-    return _back(meeting, lang)
+    # The room again (a fresh token, the typed text given back), answered 400: nothing was stored.
+    body, _status = room(meeting.join_code, lang)
+    return body, 400
 
 
 # Public group page ---------------------------------------------------------------------------
 
 
 @public.get("/g/<code>")
+@public_endpoint
 def group_page(code: str):
     group = services.find_group_by_public_code(code)
     lang = request.args.get("lang", "nl")

@@ -505,6 +505,7 @@ def finish(meeting_id: int):
 
 
 @bp.get("/<int:meeting_id>/live")
+@require_role(*EDIT_ROLES)
 def live(meeting_id: int):
     meeting = get_scoped_or_404(Meeting, meeting_id)
     _manage(meeting.group)
