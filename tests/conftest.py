@@ -138,11 +138,14 @@ class Factory:
         self.db.session.commit()
         return location
 
-    def user(self, org=None, role: str = "facilitator", email: str | None = None, name: str = "Test Persoon"):
+    def user(self, org=None, role: str = "facilitator", email: str | None = None, name: str = "Test Persoon",
+             language: str = "en"):
+        """A staff user. Tests read English page text by default; Dutch is tested on its own."""
         from klankbord.accounts import services
 
         self.counter += 1
         user = services.create_user(email or f"user{self.counter}@example.org", name, TEST_PASSWORD)
+        user.language = language
         if org is not None:
             services.set_membership(user, org, role)
         if role == "admin":

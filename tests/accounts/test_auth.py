@@ -191,7 +191,7 @@ def test_failed_logins_are_audited_without_password(client, make, db):
 
 def test_staff_language_follows_the_users_choice_not_the_browser(app, client, make, db):
     org = make.org()
-    user = make.user(org)
+    user = make.user(org, language="nl")
     login(client, user)
     english_browser = {"Accept-Language": "en-US,en;q=0.9"}
     # Default for a staff member is Dutch, whatever the browser says.
