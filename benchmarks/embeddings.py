@@ -17,8 +17,9 @@ scoring; the engine's "other" (-1) counts as one more label, as in
 
 Methods: ``char_lsa_kmeans`` (char_wb 2-5 TF-IDF, LSA 200, KMeans; the baseline of
 ``benchmarks/cluster.py``), ``engine_tfidf`` (FeedbackClusterer, default TF-IDF),
-``engine_embed`` (FeedbackClusterer with EmbeddingVectorizer), ``engine_hybrid``
-(embeddings stacked with TF-IDF/LSA, weight 0.3).
+``engine_embed`` (FeedbackClusterer with EmbeddingVectorizer and the shipped language
+offsets), ``engine_embed_no_offsets`` (the same without them), ``engine_hybrid``
+(embeddings with offsets stacked with TF-IDF/LSA, weight 0.3).
 
 Cost: a fresh subprocess loads the model and embeds all 2,008 sentences, then the
 short feedback fixture texts; it reports texts/s and its peak resident memory. The
@@ -147,6 +148,9 @@ def score(method, texts, langs, topics, seeds, cache, alt=None):
     def never(batch):
         raise RuntimeError("benchmark: vectors should all be cached")
 
+    # named like the real model, so the shipped language offsets of that model are used
+    never.name = cache.model
+
     rows = []
     t0 = time.perf_counter()
     for seed in seeds:
@@ -156,11 +160,15 @@ def score(method, texts, langs, topics, seeds, cache, alt=None):
             labels = engine(texts, langs, seed, None)
         elif method == "engine_embed":
             labels = engine(texts, langs, seed, EmbeddingVectorizer(embedder=never, cache=cache))
+        elif method == "engine_embed_no_offsets":
+            vec = EmbeddingVectorizer(embedder=never, cache=cache, language_offsets=None)
+            labels = engine(texts, langs, seed, vec)
         elif method == "engine_hybrid":
             vec = EmbeddingVectorizer(embedder=never, cache=cache, tfidf_weight=0.3)
             labels = engine(texts, langs, seed, vec)
         elif method == "engine_alt_usem3":
-            labels = engine(texts, langs, seed, EmbeddingVectorizer(embedder=never, cache=alt))
+            vec = EmbeddingVectorizer(embedder=lambda b: never(b), cache=alt, language_offsets=None)
+            labels = engine(texts, langs, seed, vec)
         else:
             raise ValueError(method)
         rows.append((ami(topics, labels), ami(langs, labels) if len(set(langs)) > 1 else None))
@@ -191,6 +199,8 @@ def recluster(texts, vecs, seed=0):
     def never(batch):
         raise RuntimeError("benchmark: vectors should all be cached")
 
+    never.name = "stored"
+    cache.model = "stored"
     t0 = time.perf_counter()
     model = FeedbackClusterer(
         vectorizer=EmbeddingVectorizer(embedder=never, cache=cache), random_state=seed
@@ -242,7 +252,8 @@ def main(argv=None) -> int:
         cost = spawn(spec)
         print("cost", cost, flush=True)
         vecs = np.load(spec["out"])
-    cache = EmbeddingCache({text_key(t): v for t, v in zip(texts, vecs, strict=True)})
+    cache = EmbeddingCache({text_key(t): v for t, v in zip(texts, vecs, strict=True)},
+                           model=cost["model"])
 
     alt = None
     alt_cost = None
@@ -257,7 +268,8 @@ def main(argv=None) -> int:
                     "sib_texts_per_s": round(len(texts) / (time.perf_counter() - t0), 1)}
         alt = EmbeddingCache({text_key(t): v for t, v in zip(texts, alt_vecs, strict=True)})
 
-    methods = ["char_lsa_kmeans", "engine_tfidf", "engine_embed", "engine_hybrid"]
+    methods = ["char_lsa_kmeans", "engine_tfidf", "engine_embed_no_offsets", "engine_embed",
+               "engine_hybrid"]
     if alt is not None:
         methods.append("engine_alt_usem3")
     seeds = list(range(args.seeds))
