@@ -13,9 +13,10 @@ from klankbord.extensions import babel, csrf, db, login_manager, migrate
 NAV_ITEMS: list[tuple[str, object, tuple[str, ...] | None]] = []
 
 
-def add_nav_item(endpoint: str, label: object, roles: tuple[str, ...] | None = None) -> None:
+def add_nav_item(endpoint: str, label: object, roles: tuple[str, ...] | None = None,
+                 *, first: bool = False) -> None:
     if all(item[0] != endpoint for item in NAV_ITEMS):
-        NAV_ITEMS.append((endpoint, label, roles))
+        NAV_ITEMS.insert(0 if first else len(NAV_ITEMS), (endpoint, label, roles))
 
 
 @event.listens_for(Engine, "connect")
@@ -99,7 +100,7 @@ def register_request_hooks(app: Flask) -> None:
     def forget_cached_user() -> None:
         """Load the user afresh per request, also when tests reuse one app context."""
         g.pop("_login_user", None)
-    add_nav_item("staff.dashboard", _l("Overview"))
+    add_nav_item("staff.dashboard", _l("Overview"), first=True)
 
     @app.context_processor
     def inject_layout():
