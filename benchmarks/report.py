@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import resource
@@ -188,23 +189,130 @@ def seed(n_responses: int, n_texts: int, rng: random.Random):
     return scope, user
 
 
+def clear_caches() -> None:
+    """Forget everything a previous request left in this process (a cold request)."""
+    from klankbord.extensions import db
+    from klankbord.reports import services, suppression
+
+    services._AGGREGATES.clear()
+    suppression._MEMO.clear()
+    db.engine.dispose()  # new connections: SQLite's page cache starts empty too
+
+
+def drop_tallies() -> None:
+    from sqlalchemy import delete
+
+    from klankbord.extensions import db
+    from klankbord.reports.models import AnswerDayTally, ResponseDayTally
+
+    db.session.execute(delete(AnswerDayTally))
+    db.session.execute(delete(ResponseDayTally))
+    db.session.commit()
+
+
+def add_today(n: int, rng: random.Random) -> list[str]:
+    """``n`` responses submitted today to the scope's deployments, with their closed answers."""
+    from sqlalchemy import insert, select
+
+    from klankbord.core.time import utcnow
+    from klankbord.extensions import db
+    from klankbord.surveys.models import Answer, Deployment, Response
+    from klankbord.surveys.services import CLOSED_TYPES, definition_of
+
+    deployments = db.session.execute(select(Deployment)).scalars().all()
+    responses, answers = [], []
+    for i in range(n):
+        dep = deployments[i % len(deployments)]
+        rid = uuid.uuid4().hex
+        responses.append(
+            {
+                "id": rid,
+                "deployment_id": dep.id,
+                "version_id": dep.version_id,
+                "language": "nl",
+                "submitted_on": utcnow().date(),
+                "submission_key_hash": rid + rid,
+                "answers_hash": rid + rid,
+            }
+        )
+        for q in definition_of(dep.version).questions:
+            if q.type in CLOSED_TYPES:
+                value = rng.choice([o.value for o in q.options])
+                answers.append(
+                    {"response_id": rid, "question_id": q.id, "position": 0, "value_text": value}
+                )
+    db.session.execute(insert(Response), responses)
+    db.session.execute(insert(Answer), answers)
+    db.session.commit()
+    return [r["id"] for r in responses]
+
+
+def remove(response_ids: list[str]) -> None:
+    from sqlalchemy import delete
+
+    from klankbord.extensions import db
+    from klankbord.surveys.models import Answer, Response
+
+    db.session.execute(delete(Answer).where(Answer.response_id.in_(response_ids)))
+    db.session.execute(delete(Response).where(Response.id.in_(response_ids)))
+    db.session.commit()
+
+
+def measure(client, url: str, runs: int, *, cold: bool) -> list[tuple[float, float, int]]:
+    """(wall seconds, CPU seconds, bytes) of ``runs`` requests; cold ones clear caches first."""
+    out = []
+    for _ in range(runs):
+        if cold:
+            with client.application.app_context():
+                clear_caches()
+        t0, c0 = time.perf_counter(), time.process_time()
+        response = client.get(url)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        assert response.status_code == 200, response.status_code
+        out.append((wall, cpu, len(response.data)))
+    return out
+
+
+def _stats(samples: list[tuple[float, float, int]]) -> dict:
+    walls, cpus = [s[0] for s in samples], [s[1] for s in samples]
+    return {
+        "median_seconds": round(statistics.median(walls), 3),
+        "min_seconds": round(min(walls), 3),
+        "max_seconds": round(max(walls), 3),
+        "median_cpu_seconds": round(statistics.median(cpus), 3),
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--texts", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--db",
+        help="SQLite file to keep the seeded data in (reused when it exists; default: temporary)",
+    )
+    parser.add_argument("--new-today", type=int, default=200, help="responses added today")
+    parser.add_argument("--profile", help="write a pyinstrument HTML profile of one cold request")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "report.json"))
     args = parser.parse_args(argv)
 
-    from klankbord import create_app
-    from klankbord.extensions import db
+    from sqlalchemy import select
 
+    from klankbord import create_app
+    from klankbord.accounts.models import User
+    from klankbord.extensions import db
+    from klankbord.reports.models import ReportScope
+
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(args.db).resolve() if args.db else Path(tmp) / "bench.sqlite"
+        reuse = db_path.exists()
         app = create_app(
             {
                 "TESTING": True,
                 "SECRET_KEY": "bench-" + "x" * 40,
-                "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite",
+                "DATABASE_URL": f"sqlite:///{db_path}",
                 "INSTANCE_PATH": tmp,
                 "WTF_CSRF_ENABLED": False,
                 "ARGON2_TIME_COST": 1,
@@ -212,53 +320,157 @@ def main(argv=None) -> int:
                 "SERVER_NAME": "localhost",
             }
         )
+        seed_seconds = None
         with app.app_context():
-            db.create_all()
-            started = time.perf_counter()
-            scope, user = seed(args.responses, args.texts, random.Random(7))
-            seed_seconds = time.perf_counter() - started
-            scope_id, email = scope.id, user.email
+            if reuse:
+                # Tables and indexes added to the models since the file was seeded.
+                db.create_all()
+                for table in db.metadata.sorted_tables:
+                    for index in table.indexes:
+                        index.create(db.engine, checkfirst=True)
+                scope_id = db.session.execute(select(ReportScope.id)).scalars().first()
+                email = "beleid@bench.example"
+                assert db.session.execute(select(User.id).where(User.email == email)).first()
+            else:
+                db.create_all()
+                started = time.perf_counter()
+                scope, user = seed(args.responses, args.texts, random.Random(7))
+                seed_seconds = round(time.perf_counter() - started, 1)
+                scope_id, email = scope.id, user.email
             rss_after_seed = rss_mb()
+            clear_caches()
         client = app.test_client()
         login = client.post(
             "/login", data={"email": email, "password": "bench-wachtwoord-lang-genoeg"}
         )
         assert login.status_code == 302, login.status_code
-        timings = []
-        size = 0
-        for _ in range(args.runs + 1):  # the first request warms caches and imports
-            t0 = time.perf_counter()
-            response = client.get(f"/reports/{scope_id}")
-            timings.append(time.perf_counter() - t0)
-            assert response.status_code == 200, response.status_code
-            size = len(response.data)
-        page = timings[1:]
+        url = f"/reports/{scope_id}"
+        # Once ever: no day tallies yet (they are counted and stored by this request).
+        with app.app_context():
+            drop_tallies()
+        fill = measure(client, url, 1, cold=True)[0]
+        # The first request of a fresh process (imports, templates) and then cold requests.
+        first = measure(client, url, 1, cold=True)[0]
+        cold = measure(client, url, args.runs, cold=True)
+        warm = measure(client, url, args.runs, cold=False)
+        # New responses today (counted live), then a cold request.
+        with app.app_context():
+            added = add_today(args.new_today, random.Random(11))
+        after_new = measure(client, url, 1, cold=True)[0]
+        with app.app_context():
+            remove(added)
+        if args.profile:
+            from pyinstrument import Profiler
+
+            with app.app_context():
+                clear_caches()
+            profiler = Profiler(interval=0.001)
+            profiler.start()
+            client.get(url)
+            profiler.stop()
+            Path(args.profile).write_text(profiler.output_html(), encoding="utf-8")
+            print(profiler.output_text(unicode=False, color=False, show_all=False))
         peak = rss_mb()
         result = {
             "benchmark": "report page (themes already computed)",
+            "command": "python benchmarks/report.py " + " ".join(argv or sys.argv[1:]),
             "responses": args.responses,
             "free_text_answers": args.texts,
             "runs": args.runs,
-            "median_seconds": round(statistics.median(page), 3),
-            "min_seconds": round(min(page), 3),
-            "max_seconds": round(max(page), 3),
-            "first_request_seconds": round(timings[0], 3),
-            "page_bytes": size,
+            "first_fill_seconds": round(fill[0], 3),
+            "first_fill_cpu_seconds": round(fill[1], 3),
+            "first_request_seconds": round(first[0], 3),
+            "first_request_cpu_seconds": round(first[1], 3),
+            "cold": _stats(cold),
+            "after_new_responses": {
+                "new_today": args.new_today,
+                "seconds": round(after_new[0], 3),
+                "cpu_seconds": round(after_new[1], 3),
+            },
+            "warm": _stats(warm),
+            "page_bytes": first[2],
             "peak_rss_mb": round(peak, 1),
             "rss_after_seed_mb": round(rss_after_seed, 1),
-            "seed_seconds": round(seed_seconds, 1),
-            "database": "sqlite (temporary file)",
-            "goal": {"median_seconds_below": 1.0, "peak_rss_mb_below": 500},
+            "seed_seconds": seed_seconds,
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+            "cpus": os.cpu_count(),
+            "database": "sqlite (file)",
+            "cold_means": "in-process aggregate and suppression caches cleared, engine disposed "
+            "(new SQLite connection); the OS file cache stays warm; the day tallies in the "
+            "database stay (they are data, shared by processes) except for the 'once ever' row",
+            "goal": {"cold_median_seconds_below": 1.0, "peak_rss_mb_below": 500},
             "python": platform.python_version(),
             "machine": platform.machine(),
             "measured_at": datetime.now().isoformat(timespec="seconds"),
         }
-        result["goal_met"] = result["median_seconds"] < 1.0 and result["peak_rss_mb"] < 500
+        result["goal_met"] = (
+            result["cold"]["median_seconds"] < 1.0
+            and result["first_request_seconds"] < 1.0
+            and result["after_new_responses"]["seconds"] < 1.0
+            and result["peak_rss_mb"] < 500
+        )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    out.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
     print(json.dumps(result, indent=2))
     return 0
+
+
+def markdown(r: dict) -> str:
+    def row(name: str, st: dict) -> str:
+        cells = ("median_seconds", "min_seconds", "max_seconds", "median_cpu_seconds")
+        return f"| {name} | " + " | ".join(str(st[c]) for c in cells) + " |"
+
+    first = {
+        "median_seconds": r["first_request_seconds"],
+        "min_seconds": "",
+        "max_seconds": "",
+        "median_cpu_seconds": r["first_request_cpu_seconds"],
+    }
+    lines = [
+        "# Report page benchmark",
+        "",
+        f"`{r['command']}` — {r['measured_at']}, Python {r['python']}, {r['machine']}, "
+        f"{r['cpus']} CPUs, {r['database']}.",
+        "",
+        f"Scope: {r['responses']:,} responses, {r['free_text_answers']:,} free-text answers, "
+        "themes already computed.",
+        f"Load average (1/5/15 min) before: {r['load_average_before']}, after: "
+        f"{r['load_average_after']} (the machine is shared; CPU time of the request is less "
+        "sensitive to load than wall time).",
+        "",
+        "| request | median wall s | min | max | median CPU s |",
+        "|---|---|---|---|---|",
+        row("first of the process", first),
+        row(f"cold ({r['runs']}x)", r["cold"]),
+        row(f"warm ({r['runs']}x)", r["warm"]),
+        row(
+            f"cold, after {r['after_new_responses']['new_today']} new responses today",
+            {
+                "median_seconds": r["after_new_responses"]["seconds"],
+                "min_seconds": "",
+                "max_seconds": "",
+                "median_cpu_seconds": r["after_new_responses"]["cpu_seconds"],
+            },
+        ),
+        row(
+            "once ever: no day tallies yet",
+            {
+                "median_seconds": r["first_fill_seconds"],
+                "min_seconds": "",
+                "max_seconds": "",
+                "median_cpu_seconds": r["first_fill_cpu_seconds"],
+            },
+        ),
+        "",
+        f"Cold: {r['cold_means']}.",
+        f"Peak RSS {r['peak_rss_mb']} MB (after seeding {r['rss_after_seed_mb']} MB). "
+        f"Goal: cold < 1 s and RSS < 500 MB; met: {r['goal_met']}.",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from klankbord.accounts.models import Location, Organisation
 from klankbord.core.time import utcnow
@@ -24,9 +25,11 @@ from klankbord.extensions import db
 from klankbord.meetings.models import Meeting, MeetingAction, MeetingIdea, MeetingUpdate
 from klankbord.reports import suppression as sup
 from klankbord.reports.models import (
+    AnswerDayTally,
     QuoteCuration,
     ReportScope,
     ReportTheme,
+    ResponseDayTally,
     ShareLink,
     ThemeLink,
     ThemeMember,
@@ -342,30 +345,189 @@ def _cached(name: str, scope: ReportScope, deployment_ids: Sequence[int], comput
     return _AGGREGATES[key]
 
 
+def _response_days(scope: ReportScope, ids: Sequence[int]) -> list[tuple]:
+    """Responses per deployment, day and language: read in the order of their index, no sort."""
+    return _cached(
+        "days",
+        scope,
+        ids,
+        lambda: db.session.execute(
+            select(Response.deployment_id, Response.submitted_on, Response.language, func.count())
+            .where(*_response_filters(scope, ids))
+            .group_by(Response.deployment_id, Response.submitted_on, Response.language)
+        ).all(),
+    )
+
+
 def _closed_counts(scope: ReportScope, deployments: Sequence[Deployment]):
-    """One GROUP BY over the answers: count and number answering per deployment, month, answer."""
+    """Count and number answering per deployment, month, question and answer.
+
+    Past days come from the day tallies (kept in the database, shared by every scope and process,
+    counted again only for days whose responses changed); today is counted live. Tallies know no
+    language, so a scope limited to languages counts everything live.
+    """
     if not deployments:
         return []
     ids = [d.id for d in deployments]
-    return _cached("closed", scope, ids, lambda: _closed_counts_query(scope, ids))
+    if scope.languages:
+        return _cached("closed", scope, ids, lambda: _closed_counts_query(scope, ids))
+    return _cached("closed", scope, ids, lambda: _closed_counts_tallied(scope, deployments))
 
 
-def _closed_counts_query(scope: ReportScope, ids: Sequence[int]):
-    month = _month(Response.submitted_on)
+def _closed_question_ids(deployments: Sequence[Deployment]) -> list[str]:
+    return sorted(
+        {
+            q.id
+            for d in deployments
+            for q in definition_of(d.version).questions
+            if q.type in CLOSED_TYPES
+        }
+    )
+
+
+def _closed_counts_query(scope: ReportScope, ids: Sequence[int], *extra, by_day: bool = False):
+    day = Response.submitted_on if by_day else _month(Response.submitted_on).label("month")
     query = (
         select(
             Response.deployment_id,
-            month.label("month"),
+            day,
             Answer.question_id,
             Answer.value_text,
             func.count().label("n"),
             func.sum(case((Answer.position == 0, 1), else_=0)).label("first"),
         )
         .join(Response, Response.id == Answer.response_id)
-        .where(*_response_filters(scope, ids), Answer.value_text.is_not(None))
-        .group_by(Response.deployment_id, month, Answer.question_id, Answer.value_text)
+        .where(*_response_filters(scope, ids), Answer.value_text.is_not(None), *extra)
+        .group_by(Response.deployment_id, day, Answer.question_id, Answer.value_text)
     )
     return db.session.execute(query).all()
+
+
+def _period_filters(column, scope: ReportScope) -> list:
+    filters = []
+    if scope.period_from:
+        filters.append(column >= scope.period_from)
+    if scope.period_to:
+        filters.append(column <= scope.period_to)
+    return filters
+
+
+def _closed_counts_tallied(scope: ReportScope, deployments: Sequence[Deployment]):
+    ids = [d.id for d in deployments]
+    today = utcnow().date()
+    questions = _closed_question_ids(deployments)
+    live: dict[tuple[int, date], int] = defaultdict(int)
+    for d, day, _language, n in _response_days(scope, ids):
+        if day < today:
+            live[(d, day)] += n
+    stamps = {
+        (d, day): n
+        for d, day, n in db.session.execute(
+            select(
+                ResponseDayTally.deployment_id, ResponseDayTally.day, ResponseDayTally.n_responses
+            ).where(
+                ResponseDayTally.deployment_id.in_(ids),
+                ResponseDayTally.day < today,
+                *_period_filters(ResponseDayTally.day, scope),
+            )
+        )
+    }
+    stale = {cell for cell, n in live.items() if stamps.get(cell) != n}
+    stale |= set(stamps) - set(live)
+    if stale and not _refresh_tallies(stale, live, questions, today):
+        return [tuple(r) for r in _closed_counts_query(scope, ids)]  # a concurrent refresh
+    month = _month(AnswerDayTally.day)
+    rows = db.session.execute(
+        select(
+            AnswerDayTally.deployment_id,
+            month,
+            AnswerDayTally.question_id,
+            AnswerDayTally.value_text,
+            func.sum(AnswerDayTally.n),
+            func.sum(AnswerDayTally.first),
+        )
+        .where(
+            AnswerDayTally.deployment_id.in_(ids),
+            AnswerDayTally.day < today,
+            *_period_filters(AnswerDayTally.day, scope),
+        )
+        .group_by(AnswerDayTally.deployment_id, month, AnswerDayTally.question_id)
+        .group_by(AnswerDayTally.value_text)
+    ).all()
+    totals: dict[tuple, list[int]] = {}
+    today_rows = _closed_counts_query(
+        scope, ids, Response.submitted_on >= today, Answer.question_id.in_(questions)
+    )
+    for d, m, q, v, n, first in [*rows, *today_rows]:
+        cell = totals.setdefault((d, m, q, v), [0, 0])
+        cell[0] += int(n)
+        cell[1] += int(first or 0)
+    return [(*key, n, first) for key, (n, first) in totals.items()]
+
+
+def _refresh_tallies(stale: set, live: dict, questions: list[str], today: date) -> bool:
+    """Count the stale (deployment, day) cells again; False when another request got there first."""
+    days_of: dict[int, set[date]] = defaultdict(set)
+    for d, day in stale:
+        days_of[d].add(day)
+    cells = [
+        and_(Response.deployment_id == d, Response.submitted_on.in_(sorted(days)))
+        if len(days) <= 100
+        else and_(Response.deployment_id == d, Response.submitted_on < today)
+        for d, days in days_of.items()
+    ]
+    try:
+        with db.session.begin_nested():
+            for d, days in days_of.items():
+                for model in (AnswerDayTally, ResponseDayTally):
+                    db.session.execute(
+                        delete(model).where(model.deployment_id == d, model.day.in_(sorted(days)))
+                    )
+            rows = db.session.execute(
+                select(
+                    Response.deployment_id,
+                    Response.submitted_on,
+                    Answer.question_id,
+                    Answer.value_text,
+                    func.count(),
+                    func.sum(case((Answer.position == 0, 1), else_=0)),
+                )
+                .join(Response, Response.id == Answer.response_id)
+                .where(
+                    or_(*cells),
+                    Answer.question_id.in_(questions or ["-"]),
+                    Answer.value_text.is_not(None),
+                )
+                .group_by(
+                    Response.deployment_id,
+                    Response.submitted_on,
+                    Answer.question_id,
+                    Answer.value_text,
+                )
+            ).all()
+            tallies = [
+                {
+                    "deployment_id": d,
+                    "day": day,
+                    "question_id": q,
+                    "value_text": v,
+                    "n": n,
+                    "first": int(first or 0),
+                }
+                for d, day, q, v, n, first in rows
+                if (d, day) in stale
+            ]
+            stamps = [
+                {"deployment_id": d, "day": day, "n_responses": live[(d, day)]}
+                for d, day in stale
+                if (d, day) in live
+            ]
+            for model, values in ((AnswerDayTally, tallies), (ResponseDayTally, stamps)):
+                for start in range(0, len(values), 5000):
+                    db.session.execute(insert(model), values[start : start + 5000])
+    except IntegrityError:
+        return False
+    return True
 
 
 def closed_question_sections(
@@ -486,30 +648,14 @@ def participation(
     """Responses per location group and month, and per language, suppressed."""
     if not deployments:
         return None, None, sup.Figure(0)
-    month = _month(Response.submitted_on)
-    filters = _response_filters(scope, [d.id for d in deployments])
     ids = [d.id for d in deployments]
-    rows = _cached(
-        "participation",
-        scope,
-        ids,
-        lambda: db.session.execute(
-            select(Response.deployment_id, month, func.count())
-            .where(*filters)
-            .group_by(Response.deployment_id, month)
-        ).all(),
-    )
-    lang_rows = _cached(
-        "languages",
-        scope,
-        ids,
-        lambda: db.session.execute(
-            select(Response.language, func.count())
-            .where(*filters)
-            .group_by(Response.language)
-            .order_by(Response.language)
-        ).all(),
-    )
+    per_month: dict[tuple[int, str], int] = defaultdict(int)
+    per_lang: dict[str, int] = defaultdict(int)
+    for deployment_id, day, language, n in _response_days(scope, ids):
+        per_month[(deployment_id, f"{day:%Y-%m}")] += n
+        per_lang[language] += n
+    rows = [(d, m, n) for (d, m), n in per_month.items()]
+    lang_rows = sorted(per_lang.items())
     location_of = _group_labels(deployments, labels["several"])
     groups = sorted({location_of[d] for d, _, _ in rows})
     months = sorted({m for _, m, _ in rows})
@@ -1253,18 +1399,9 @@ def _build_report(scope: ReportScope, lang: str, labels: dict[str, str]) -> Repo
     day_range = (None, None)
     if deployments:
         ids = [d.id for d in deployments]
-        day_range = _cached(
-            "days",
-            scope,
-            ids,
-            lambda: [
-                db.session.execute(
-                    select(func.min(Response.submitted_on), func.max(Response.submitted_on)).where(
-                        *_response_filters(scope, ids)
-                    )
-                ).one()
-            ],
-        )[0]
+        days = [day for _, day, _, _ in _response_days(scope, ids)]
+        if days:
+            day_range = (min(days), max(days))
     n_ideas = 0
     meetings: list[str] = []
     if scope.meeting_ids:

@@ -98,9 +98,11 @@ def report_context(report: services.Report) -> dict:
 
 
 def build(scope: ReportScope) -> services.Report:
-    return services.build_report(
+    report = services.build_report(
         scope, lang=current_language(), labels={"several": _("Several locations")}
     )
+    db.session.commit()  # keeps the day tallies counted while building (a shared cache)
+    return report
 
 
 def _editable() -> bool:
