@@ -170,11 +170,14 @@ def seed_demo(org: Organisation) -> list[str]:
         for title, key, question in AGENDA
     ]
     services.start_meeting(past)
-    for index, lang, text, status, supports in IDEAS:
+    # The meeting was held on its date: its ideas and times lie in the past, not at seeding time.
+    past.started_at = past.starts_at + timedelta(minutes=5)
+    for n, (index, lang, text, status, supports) in enumerate(IDEAS):
         past.current_item_id = items[index].id
         idea = services.submit_idea(past, text, lang)
         idea.status = status.value
         idea.support_count = supports
+        idea.created_at = past.starts_at + timedelta(minutes=15 + 8 * n)
     poll = services.create_poll(
         past,
         {
@@ -224,6 +227,9 @@ def seed_demo(org: Organisation) -> list[str]:
             )
         )
     services.finish_meeting(past)
+    past.finished_at = past.starts_at + timedelta(hours=2)
+    poll.opened_at = past.starts_at + timedelta(minutes=50)
+    poll.closed_at = past.starts_at + timedelta(minutes=60)
     services.set_attendance(past, 14, [m.id for m in members[:6]])
     items[
         0

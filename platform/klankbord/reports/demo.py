@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import insert, select
 
+from klankbord.core.time import today, utcnow
 from klankbord.extensions import db
+
+DUTCH_MONTHS = (
+    "januari februari maart april mei juni juli augustus september oktober november december"
+).split()
 
 TEXTS: dict[str, dict[str, list[str]]] = {
     "koken": {
@@ -188,19 +193,30 @@ def _closed_answers(rng: random.Random, defn, location_bias: float) -> dict[str,
     return answers
 
 
+def _demo_day(rng: random.Random, start: date, end: date) -> date:
+    """A submission day from ``start`` to ``end``: most answers come in the first weeks."""
+    span = max(0, (end - start).days)
+    return start + timedelta(days=int(span * rng.random() ** 1.25 + 0.5))
+
+
 def add_demo_responses(
     deployment,
     count: int,
     rng: random.Random,
     *,
     location_bias: float = 0.0,
-    start: date,
-    days: int,
 ) -> int:
-    """Insert ``count`` responses with closed answers and free text for the deployment's survey."""
+    """Insert ``count`` responses with closed answers and free text for the deployment's survey.
+
+    Every response is submitted while the deployment was open and never after today.
+    """
     from klankbord.surveys.models import Answer, Response
     from klankbord.surveys.services import definition_of
 
+    first_day = deployment.opens_at.date()
+    last_day = min(deployment.closes_at.date(), today())
+    if last_day < first_day:
+        return 0
     defn = definition_of(deployment.version)
     free_questions = {q.id for q in defn.questions if q.type == "free_text"}
     subjects = [s for s, (survey, _) in SUBJECT_QUESTION.items() if survey == defn.id]
@@ -221,7 +237,7 @@ def add_demo_responses(
                 "deployment_id": deployment.id,
                 "version_id": deployment.version_id,
                 "language": lang,
-                "submitted_on": start + timedelta(days=rng.randrange(days)),
+                "submitted_on": _demo_day(rng, first_day, last_day),
                 "submission_key_hash": uuid.uuid4().hex * 2,
                 "answers_hash": uuid.uuid4().hex * 2,
             }
@@ -243,51 +259,56 @@ def add_demo_responses(
     return count
 
 
-def _demo_deployments(org):
-    """The surveys engineer's demo deployments, or our own when their seeder did not run."""
-    from klankbord.surveys.models import Deployment
-    from klankbord.surveys.services import create_deployment, sync_definitions
+#: Earlier survey rounds: (days before today it opened, days it was open, which of the
+#: organisation's locations, location bias for the answers). A round in early summer at the first
+#: location and one in early autumn at the second, so a report compares places and months.
+DEMO_ROUNDS = [(150, 50, 0, 0.0), (76, 40, 1, 1.0)]
 
-    found = list(
-        db.session.execute(
-            select(Deployment).where(Deployment.organisation_id == org.id).order_by(Deployment.id)
-        ).scalars()
-    )
-    if found:
-        return found
+
+def _demo_deployments(org):
+    """Closed, earlier rounds of every shipped survey (the surveys demo only opens new ones now)."""
     from flask import current_app
 
-    versions = {r.survey_id: r.version for r in sync_definitions(current_app.config["SURVEYS_DIR"])}
-    locations = list(org.locations)
+    from klankbord.surveys.services import create_deployment, latest_versions, sync_definitions
+
+    # The surveys demo ran first and synced the shipped surveys; reading YAML again is slow.
+    found = latest_versions() or [
+        r.version for r in sync_definitions(current_app.config["SURVEYS_DIR"])
+    ]
+    versions = {version.survey_id: version for version in found}
+    locations = sorted(org.locations, key=lambda location: location.id)
+    now = utcnow().replace(hour=9, minute=0, second=0, microsecond=0)
     made = []
-    opens = datetime(2025, 9, 1)
-    for n, survey_id in enumerate(("koken", "taallessen", "privacy", "wonen")):
-        if survey_id in versions and locations:
-            for location in locations[:2]:
-                made.append(
-                    create_deployment(
-                        org,
-                        versions[survey_id],
-                        [location],
-                        opens + timedelta(days=7 * n),
-                        opens + timedelta(days=7 * n + 90),
-                    )
-                )
+    if not locations:
+        return made
+    for days_ago, days_open, location_index, bias in DEMO_ROUNDS:
+        location = locations[location_index % len(locations)]
+        for n, survey_id in enumerate(("koken", "taallessen", "privacy", "wonen")):
+            if survey_id not in versions:
+                continue
+            opens = now - timedelta(days=days_ago - 2 * n)
+            deployment = create_deployment(
+                org, versions[survey_id], [location], opens, opens + timedelta(days=days_open)
+            )
+            made.append((deployment, bias))
     return made
 
 
 def _demo_ideas(org, rng: random.Random) -> int:
-    """Meeting ideas in meetings the meetings demo made (none when there are no meetings)."""
+    """Meeting ideas in the meetings the meetings demo held in the past (none in later ones)."""
     from klankbord.meetings.models import Meeting, MeetingIdea
 
+    now = utcnow()
     meetings = list(
         db.session.execute(
-            select(Meeting).where(Meeting.organisation_id == org.id).order_by(Meeting.starts_at)
+            select(Meeting)
+            .where(Meeting.organisation_id == org.id, Meeting.starts_at < now - timedelta(hours=3))
+            .order_by(Meeting.starts_at)
         ).scalars()
     )
     rows = []
     for meeting in meetings:
-        for _ in range(24):
+        for _ in range(30):
             subject = rng.choice(list(TEXTS))
             text, lang = demo_text(rng, subject)
             rows.append(
@@ -298,7 +319,7 @@ def _demo_ideas(org, rng: random.Random) -> int:
                     "lang": lang,
                     "status": "approved",
                     "support_count": rng.randrange(6),
-                    "created_at": meeting.starts_at + timedelta(minutes=rng.randrange(90)),
+                    "created_at": meeting.starts_at + timedelta(minutes=rng.randrange(5, 120)),
                 }
             )
     if rows:
@@ -308,35 +329,39 @@ def _demo_ideas(org, rng: random.Random) -> int:
 
 def seed_demo_reports(org) -> list[str]:
     """Answers, ideas, a saved scope and a computed theme run for the demo municipality."""
+    from klankbord.meetings.models import Meeting
     from klankbord.reports import services
 
     rng = random.Random(2025)
     deployments = _demo_deployments(org)
+    if not deployments:
+        return ["Reports demo: no locations or surveys, nothing seeded."]
     total = 0
-    for n, deployment in enumerate(deployments):
-        start = deployment.opens_at.date()
-        total += add_demo_responses(
-            deployment, rng.randint(70, 120), rng, location_bias=(n % 3) * 0.6, start=start, days=75
-        )
+    for deployment, bias in deployments:
+        total += add_demo_responses(deployment, rng.randint(90, 130), rng, location_bias=bias)
     db.session.flush()
     ideas = _demo_ideas(org, rng)
-    from klankbord.meetings.models import Meeting
-
     meeting_ids = tuple(
-        db.session.execute(select(Meeting.id).where(Meeting.organisation_id == org.id)).scalars()
+        db.session.execute(
+            select(Meeting.id).where(
+                Meeting.organisation_id == org.id, Meeting.starts_at < utcnow()
+            )
+        ).scalars()
     )
-    if not deployments:
-        return ["Reports demo: no survey deployments, nothing seeded."]
+    first = min(d.opens_at for d, _ in deployments)
     scope = services.save_scope(
         org,
         services.ScopeData(
-            name="Wonen, koken en taallessen, najaar",
-            deployment_ids=tuple(d.id for d in deployments),
+            name=(
+                "Wonen, koken, taal en privacy: rondes sinds "
+                f"{DUTCH_MONTHS[first.month - 1]} {first.year}"
+            ),
+            deployment_ids=tuple(d.id for d, _ in deployments),
             meeting_ids=meeting_ids,
         ),
     )
     run = services.recluster_scope(scope, n_resamples=2)
     return [
-        f"Reports demo: {total} survey responses and {ideas} meeting ideas; "
+        f"Reports demo: {total} survey responses in earlier rounds and {ideas} meeting ideas; "
         f"report '{scope.name}' with {run.n_themes} themes (open Reports)."
     ]
