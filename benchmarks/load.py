@@ -1,0 +1,238 @@
+"""Load: survey submissions and live meeting input at once, against gunicorn with 4 workers.
+
+Usage::
+
+    .venv/bin/python benchmarks/load.py                    # SQLite and PostgreSQL, 20,000 each
+    .venv/bin/python benchmarks/load.py --db sqlite --quick
+    .venv/bin/python benchmarks/load.py --db postgres --total 30000 --clients 24
+
+Per database: a fresh database (a SQLite file in a temporary instance, or a temporary PostgreSQL
+database ``klankbord_load_<pid>_<hex>`` created and dropped here, on the server in
+``KLANKBORD_BENCH_PG``), one open deployment of the shipped survey "koken" and one live meeting,
+then gunicorn (``klankbord.gunicorn_conf``, 4 sync workers) on a free loopback port. ``--clients``
+Python threads (http.client, one connection per request) send ``--total`` submissions: 75 %
+complete survey submissions in the survey's 7 languages (each with its own submission key and
+form token, as the intro page hands them out), 25 % ideas from phones in a live meeting (each
+phone with its own cookie and CSRF token). Every 50th survey submission is sent a second time
+with the same key (a double tap on a slow network), which must be answered with the same receipt
+and stored once.
+
+Checked afterwards in the database: every successful submission stored exactly once (0 lost,
+0 duplicated), every response with all of its answer rows, no 5xx. Reported: throughput,
+p50/p95/p99 latency per kind. Results: ``benchmarks/results/load-<db>.json`` and ``.md``.
+Rate limits are off for the run (all load comes from one loopback address, which the limits
+exist to stop); everything else is the production configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import secrets
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _kit  # noqa: E402
+
+
+def run(kind: str, total: int, clients: int, workers: int) -> dict:
+    from sqlalchemy import func, select
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"klankbord-load-{kind}-"))
+    secret = secrets.token_hex(32)
+    with _kit.temporary_database(kind, tmp) as url:
+        app = _kit.make_app(url, secret, tmp)
+        seeded = _kit.seed(app)
+        answers = _kit.AnswerMaker(app, seeded.survey_id)
+        tokens = _kit.Tokens(app)
+        env = {
+            "KLANKBORD_DATABASE_URL": url,
+            "KLANKBORD_SECRET_KEY": secret,
+            "KLANKBORD_INSTANCE": str(tmp),
+            "KLANKBORD_RATELIMIT_ENABLED": "false",
+        }
+        tally = _kit.Tally()
+        ok_keys: dict[str, int] = {}
+        ok_ideas: list[str] = []
+        resent = Counter()
+        counter = iter(range(total))
+        counter_lock = threading.Lock()
+
+        def next_index() -> int | None:
+            with counter_lock:
+                return next(counter, None)
+
+        def client(n: int, port: int) -> None:
+            lang_phone = ("ar", "ti", "fa", "nl")[n % 4]
+            room = f"/m/{seeded.meeting_code}/{lang_phone}"
+            status, page, headers = _kit.request(port, "GET", room)
+            cookie = headers.get("Set-Cookie", "").split(";", 1)[0]
+            match = re.search(rb'name="csrf_token" value="([^"]+)"', page)
+            csrf = match.group(1).decode() if match else ""
+            while (i := next_index()) is not None:
+                started = time.perf_counter()
+                try:
+                    if i % 4 == 3:
+                        text = f"idee {n}-{i} samen koken en taalles"
+                        status, _, headers = _kit.request(
+                            port, "POST", f"{room}/idea", {"csrf_token": csrf, "text": text},
+                            cookie,
+                        )
+                        good = status == 302 and headers.get("Location", "").endswith("#main")
+                        tally.add("idea", status, time.perf_counter() - started)
+                        if good:
+                            with tally.lock:
+                                ok_ideas.append(text)
+                        continue
+                    lang = seeded.languages[i % len(seeded.languages)]
+                    fields, rows = answers.make(i)
+                    state = tokens.state(seeded.survey_code)
+                    body = [*state.items(), *fields]
+                    path = f"/s/{seeded.survey_code}/{lang}/submit"
+                    status, _, headers = _kit.request(port, "POST", path, body)
+                    tally.add("survey", status, time.perf_counter() - started)
+                    if status == 303:
+                        with tally.lock:
+                            ok_keys[_kit.key_hash(seeded.deployment_id, state["key"])] = rows
+                    if i % 50 == 0:  # the same form sent again
+                        again = time.perf_counter()
+                        status2, _, headers2 = _kit.request(port, "POST", path, body)
+                        tally.add("survey-resend", status2, time.perf_counter() - again)
+                        same = headers2.get("Location") == headers.get("Location")
+                        resent["same receipt" if same and status2 == 303 else "different"] += 1
+                except Exception as error:  # a client thread counts failures and goes on
+                    tally.add("error", None, 0.0, repr(error))
+
+        with _kit.gunicorn("klankbord:create_app()", env, workers) as port:
+            threads = [threading.Thread(target=client, args=(n, port)) for n in range(clients)]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - started
+
+        from klankbord.extensions import db
+        from klankbord.meetings.models import MeetingIdea
+        from klankbord.surveys.models import Answer, Response
+
+        with app.app_context():
+            stored = dict(db.session.execute(
+                select(Response.submission_key_hash, func.count(Answer.position))
+                .join(Answer, Answer.response_id == Response.id, isouter=True)
+                .where(Response.deployment_id == seeded.deployment_id)
+                .group_by(Response.id, Response.submission_key_hash)
+            ).all())
+            response_rows = db.session.execute(
+                select(func.count()).select_from(Response)
+            ).scalar_one()
+            idea_texts = Counter(db.session.execute(
+                select(MeetingIdea.text).where(MeetingIdea.meeting_id == seeded.meeting_id)
+            ).scalars())
+            db.session.remove()
+            db.engine.dispose()
+
+    sent_ok = len(ok_keys) + len(ok_ideas)
+    ok_idea_set = set(ok_ideas)
+    lost = len(set(ok_keys) - set(stored)) + sum(1 for t in ok_idea_set if idea_texts[t] == 0)
+    duplicated = (response_rows - len(stored)) + sum(n - 1 for n in idea_texts.values() if n > 1)
+    #: Stored although the client saw no success (e.g. a timeout after the commit): not lost,
+    #: not duplicated, but reported.
+    unconfirmed = len(set(stored) - set(ok_keys)) + len(set(idea_texts) - ok_idea_set)
+    incomplete = sum(1 for key, rows in ok_keys.items() if stored.get(key, rows) != rows)
+    attempts = sum(n for k, n in tally.status.items() if not k.startswith("survey-resend"))
+    return {
+        "database": kind,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
+        "gunicorn_workers": workers,
+        "clients": clients,
+        "submissions_attempted": attempts,
+        "submissions_ok": sent_ok,
+        "survey_ok": len(ok_keys),
+        "ideas_ok": len(ok_ideas),
+        "stored_responses": response_rows,
+        "stored_ideas": sum(idea_texts.values()),
+        "lost": lost,
+        "duplicated": duplicated,
+        "stored_without_success_seen": unconfirmed,
+        "responses_missing_answers": incomplete,
+        "resent_same_key": dict(resent),
+        "status": dict(sorted(tally.status.items())),
+        "five_xx": tally.five_xx(),
+        "errors": tally.errors,
+        "seconds": round(elapsed, 1),
+        "submissions_per_second": round(sent_ok / elapsed, 1) if elapsed else 0.0,
+        "latency": {kind_: _kit.latency_summary(v) for kind_, v in tally.latencies.items()},
+    }
+
+
+def write(result: dict, out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = f"load-{result['database']}"
+    (out_dir / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    lat = result["latency"]
+    lines = [
+        f"# Load on {result['database']} ({result['when']})",
+        "",
+        f"gunicorn {result['gunicorn_workers']} workers, {result['clients']} client threads, "
+        f"{result['machine']}.",
+        "",
+        "| submissions ok | lost | duplicated | incomplete | 5xx | seconds | per second |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {result['submissions_ok']} | {result['lost']} | {result['duplicated']} | "
+        f"{result['responses_missing_answers']} | {result['five_xx']} | {result['seconds']} | "
+        f"{result['submissions_per_second']} |",
+        "",
+        "| kind | n | p50 ms | p95 ms | p99 ms | max ms |",
+        "|---|---:|---:|---:|---:|---:|",
+        *[
+            f"| {k} | {v['n']} | {v['p50_ms']} | {v['p95_ms']} | {v['p99_ms']} | {v['max_ms']} |"
+            for k, v in sorted(lat.items())
+        ],
+        "",
+        f"Resent with the same key: {result['resent_same_key']}. Status counts: "
+        f"{result['status']}.",
+        "",
+    ]
+    (out_dir / f"{name}.md").write_text("\n".join(lines))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--total", type=int, default=20_000, help="submissions per database")
+    parser.add_argument("--quick", action="store_true", help="2,000 submissions per database")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--out", type=Path, default=_kit.RESULTS)
+    args = parser.parse_args()
+    total = 2_000 if args.quick else args.total
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    failed = False
+    for kind in kinds:
+        result = run(kind, total, args.clients, args.workers)
+        write(result, args.out)
+        ok = not (result["lost"] or result["duplicated"] or result["five_xx"]
+                  or result["responses_missing_answers"] or result["errors"])
+        failed |= not ok
+        print(f"{kind}: {result['submissions_ok']} ok, lost {result['lost']}, duplicated "
+              f"{result['duplicated']}, 5xx {result['five_xx']}, "
+              f"{result['submissions_per_second']}/s, "
+              f"survey p95 {result['latency'].get('survey', {}).get('p95_ms')} ms, "
+              f"idea p95 {result['latency'].get('idea', {}).get('p95_ms')} ms"
+              + ("" if ok else "  FAILED"))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
