@@ -81,6 +81,8 @@ def app_config(tmp_path) -> dict:
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "localhost",
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(),
+        # The embedding model costs seconds per test; its own tests switch it on.
+        "ANALYSIS_EMBEDDINGS": "off",
     }
 
 

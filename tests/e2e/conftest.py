@@ -68,6 +68,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "RATELIMIT_ENABLED": False,
+        "ANALYSIS_EMBEDDINGS": "off",
     })
     with app.app_context():
         db.create_all()

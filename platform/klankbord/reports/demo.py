@@ -360,6 +360,12 @@ def seed_demo_reports(org) -> list[str]:
             meeting_ids=meeting_ids,
         ),
     )
+    # Store the texts' embeddings first (what the background job would do), so the themes can
+    # mix languages and the next re-cluster reuses the vectors.
+    from klankbord.embeddings.services import default_embedder, embed_pending_texts
+
+    if default_embedder() is not None:
+        embed_pending_texts(limit=5000)
     run = services.recluster_scope(scope, n_resamples=2)
     return [
         f"Reports demo: {total} survey responses in earlier rounds and {ideas} meeting ideas; "

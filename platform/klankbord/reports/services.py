@@ -54,6 +54,7 @@ SIZE_CHANGE = 0.2
 #: Threads numpy/scikit-learn may use while clustering (the web server shares the machine).
 CLUSTER_THREADS = 2
 METHOD_TFIDF = "tfidf-lsa-kmeans"
+METHOD_EMBEDDINGS = "embeddings-kmeans"
 
 
 class ReportError(Exception):
@@ -760,9 +761,32 @@ def collect_texts(scope: ReportScope) -> list[TextItem]:
 
 
 def _clusterer_method(clusterer) -> str:
-    vectorizer = getattr(clusterer, "vectorizer_", None)
-    name = type(vectorizer).__name__ if vectorizer is not None else ""
-    return METHOD_TFIDF if name in ("", "TextVectorizer") else f"{name.lower()}-kmeans"
+    """Name the feature stage that was really used (an embedding stage may have fallen back)."""
+    from klankbord.analysis import method_of
+
+    kind = method_of(clusterer).get("vectorizer")
+    if kind == "tfidf":
+        return METHOD_TFIDF
+    if kind in ("embeddings", "embeddings+tfidf"):
+        return METHOD_EMBEDDINGS
+    return f"{str(kind).lower()}-kmeans"
+
+
+def _scope_vectorizer(items):
+    """The multilingual embedding stage when configured and installed, else None (TF-IDF).
+
+    Stored vectors (computed by the background ``embed`` job) are reused through a cache, so a
+    re-cluster only embeds texts that arrived since the last job run.
+    """
+    from klankbord.analysis import make_vectorizer
+    from klankbord.analysis._embed import embedder_name
+    from klankbord.embeddings.services import default_embedder, embedding_cache_for
+
+    embedder = default_embedder()
+    if embedder is None:
+        return None
+    model = embedder_name(embedder)
+    return make_vectorizer("auto", embedder=embedder, cache=embedding_cache_for(items, model))
 
 
 def recluster_scope(
@@ -803,13 +827,17 @@ def recluster_scope(
             random_state=random_state,
             n_resamples=n_resamples,
             n_representatives=STORED_REPRESENTATIVES,
+            vectorizer=_scope_vectorizer(items),
         )
         with threadpool_limits(limits=CLUSTER_THREADS):
             clusterer.fit([i.text for i in items], languages=[i.language for i in items])
         labels = [int(x) for x in clusterer.labels_]
         themes = list(clusterer.themes_)
         run.method = _clusterer_method(clusterer)
+        from klankbord.analysis import method_of
+
         run.params = {
+            "vectorizer": method_of(clusterer),
             "n_clusters": n_clusters,
             "chosen_k": int(clusterer.n_clusters_),
             "min_cluster_size": k,
