@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: fea509f5963a
+Revision ID: ba0e6f004bbd
 Revises: 
-Create Date: 2026-11-30 04:14:30.127975
+Create Date: 2026-11-30 05:14:46.469653
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'fea509f5963a'
+revision = 'ba0e6f004bbd'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -346,6 +346,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_meeting_member_group_id'), ['group_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_meeting_member_organisation_id'), ['organisation_id'], unique=False)
 
+    op.create_table('report_answer_day_tally',
+    sa.Column('deployment_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('question_id', sa.String(length=64), nullable=False),
+    sa.Column('value_text', sa.Text(), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('first', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['deployment_id'], ['survey_deployment.id'], name=op.f('fk_report_answer_day_tally_deployment_id_survey_deployment'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('deployment_id', 'day', 'question_id', 'value_text', name=op.f('pk_report_answer_day_tally'))
+    )
+    op.create_table('report_response_day_tally',
+    sa.Column('deployment_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('n_responses', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['deployment_id'], ['survey_deployment.id'], name=op.f('fk_report_response_day_tally_deployment_id_survey_deployment'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('deployment_id', 'day', name=op.f('pk_report_response_day_tally'))
+    )
     op.create_table('report_share_link',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('scope_id', sa.Integer(), nullable=False),
@@ -408,7 +425,7 @@ def upgrade():
     sa.UniqueConstraint('deployment_id', 'submission_key_hash', name=op.f('uq_survey_response_deployment_id_submission_key_hash'))
     )
     with op.batch_alter_table('survey_response', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_survey_response_deployment_id'), ['deployment_id'], unique=False)
+        batch_op.create_index('ix_survey_response_deployment_id_submitted_on_language', ['deployment_id', 'submitted_on', 'language'], unique=False)
         batch_op.create_index(batch_op.f('ix_survey_response_version_id'), ['version_id'], unique=False)
 
     op.create_table('survey_slip',
@@ -618,6 +635,31 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_report_theme_member_response_id'), ['response_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_theme_member_theme_id'), ['theme_id'], unique=False)
 
+    op.create_table('text_embedding',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source_type', sa.String(length=10), nullable=False),
+    sa.Column('response_id', sa.String(length=32), nullable=True),
+    sa.Column('question_id', sa.String(length=64), nullable=True),
+    sa.Column('answer_position', sa.Integer(), nullable=True),
+    sa.Column('idea_id', sa.Integer(), nullable=True),
+    sa.Column('model', sa.String(length=120), nullable=False),
+    sa.Column('text_hash', sa.String(length=64), nullable=False),
+    sa.Column('dim', sa.Integer(), nullable=False),
+    sa.Column('vector', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.CheckConstraint("(source_type = 'survey' AND response_id IS NOT NULL AND question_id IS NOT NULL AND answer_position IS NOT NULL AND idea_id IS NULL) OR (source_type = 'meeting' AND idea_id IS NOT NULL AND response_id IS NULL AND question_id IS NULL AND answer_position IS NULL)", name=op.f('ck_text_embedding_one_source')),
+    sa.ForeignKeyConstraint(['idea_id'], ['meeting_idea.id'], name=op.f('fk_text_embedding_idea_id_meeting_idea'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_text_embedding_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['response_id', 'question_id', 'answer_position'], ['survey_answer.response_id', 'survey_answer.question_id', 'survey_answer.position'], name=op.f('fk_text_embedding_response_id_survey_answer'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_text_embedding')),
+    sa.UniqueConstraint('idea_id', 'model', name=op.f('uq_text_embedding_idea_id_model')),
+    sa.UniqueConstraint('response_id', 'question_id', 'answer_position', 'model', name=op.f('uq_text_embedding_response_id_question_id_answer_position_model'))
+    )
+    with op.batch_alter_table('text_embedding', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_text_embedding_model'), ['model'], unique=False)
+        batch_op.create_index(batch_op.f('ix_text_embedding_organisation_id'), ['organisation_id'], unique=False)
+
     op.create_table('report_theme_link',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('theme_id', sa.Integer(), nullable=False),
@@ -645,6 +687,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_report_theme_link_organisation_id'))
 
     op.drop_table('report_theme_link')
+    with op.batch_alter_table('text_embedding', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_text_embedding_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_text_embedding_model'))
+
+    op.drop_table('text_embedding')
     with op.batch_alter_table('report_theme_member', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_theme_member_theme_id'))
         batch_op.drop_index(batch_op.f('ix_report_theme_member_response_id'))
@@ -701,7 +748,7 @@ def downgrade():
     op.drop_table('survey_slip')
     with op.batch_alter_table('survey_response', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_response_version_id'))
-        batch_op.drop_index(batch_op.f('ix_survey_response_deployment_id'))
+        batch_op.drop_index('ix_survey_response_deployment_id_submitted_on_language')
 
     op.drop_table('survey_response')
     op.drop_table('survey_deployment_location')
@@ -715,6 +762,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_report_share_link_organisation_id'))
 
     op.drop_table('report_share_link')
+    op.drop_table('report_response_day_tally')
+    op.drop_table('report_answer_day_tally')
     with op.batch_alter_table('meeting_member', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_member_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_meeting_member_group_id'))
