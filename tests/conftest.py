@@ -24,7 +24,9 @@ def is_postgres(url: str = TEST_DATABASE_URL) -> bool:
 
 
 def _psycopg_dsn(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://").replace("postgres://", "postgresql://")
+    return url.replace("postgresql+psycopg://", "postgresql://").replace(
+        "postgres://", "postgresql://"
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -128,7 +130,9 @@ class Factory:
 
         self.counter += 1
         name = name or f"Gemeente Test {self.counter}"
-        org = services.create_organisation(name, f"test-{self.counter}-{re.sub(r'[^a-z]', '', name.lower())[:20]}", **fields)
+        org = services.create_organisation(
+            name, f"test-{self.counter}-{re.sub(r'[^a-z]', '', name.lower())[:20]}", **fields
+        )
         self.db.session.commit()
         return org
 
@@ -140,8 +144,14 @@ class Factory:
         self.db.session.commit()
         return location
 
-    def user(self, org=None, role: str = "facilitator", email: str | None = None, name: str = "Test Persoon",
-             language: str = "en"):
+    def user(
+        self,
+        org=None,
+        role: str = "facilitator",
+        email: str | None = None,
+        name: str = "Test Persoon",
+        language: str = "en",
+    ):
         """A staff user. Tests read English page text by default; Dutch is tested on its own."""
         from klankbord.accounts import services
 

@@ -19,7 +19,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from klankbord import app_setup
     from klankbord.config import instance_path_from_env, load_config
 
-    app = Flask(__name__, instance_path=instance_path_from_env(overrides), instance_relative_config=True)
+    app = Flask(
+        __name__, instance_path=instance_path_from_env(overrides), instance_relative_config=True
+    )
     load_config(app, overrides)
     app_setup.register_extensions(app)
     app_setup.register_blueprints(app)

@@ -13,8 +13,9 @@ from klankbord.extensions import babel, csrf, db, login_manager, migrate
 NAV_ITEMS: list[tuple[str, object, tuple[str, ...] | None]] = []
 
 
-def add_nav_item(endpoint: str, label: object, roles: tuple[str, ...] | None = None,
-                 *, first: bool = False) -> None:
+def add_nav_item(
+    endpoint: str, label: object, roles: tuple[str, ...] | None = None, *, first: bool = False
+) -> None:
     if all(item[0] != endpoint for item in NAV_ITEMS):
         NAV_ITEMS.insert(0 if first else len(NAV_ITEMS), (endpoint, label, roles))
 
@@ -42,11 +43,15 @@ def register_extensions(app: Flask) -> None:
     routing.register(app)  # before any route is added
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True,
-                     compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(REPO_ROOT / "platform" / "klankbord" / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(REPO_ROOT / "platform" / "klankbord" / "translations"),
+    )
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = None  # the server-side session table does this job
@@ -78,8 +83,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 #: Domain packages that expose ``register(app)``; each adds its blueprints and nav items.
-DOMAIN_BLUEPRINTS: list[str] = ["klankbord.jobs", "klankbord.surveys", "klankbord.meetings", "klankbord.reports",
-                                   "klankbord.embeddings"]
+DOMAIN_BLUEPRINTS: list[str] = [
+    "klankbord.jobs",
+    "klankbord.surveys",
+    "klankbord.meetings",
+    "klankbord.reports",
+    "klankbord.embeddings",
+]
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -100,6 +110,7 @@ def register_request_hooks(app: Flask) -> None:
     def forget_cached_user() -> None:
         """Load the user afresh per request, also when tests reuse one app context."""
         g.pop("_login_user", None)
+
     add_nav_item("staff.dashboard", _l("Overview"), first=True)
 
     @app.context_processor
@@ -110,7 +121,9 @@ def register_request_hooks(app: Flask) -> None:
         nav = [
             (endpoint, label)
             for endpoint, label, roles in NAV_ITEMS
-            if role_value and (roles is None or role_value in roles) and endpoint in app.view_functions
+            if role_value
+            and (roles is None or role_value in roles)
+            and endpoint in app.view_functions
         ]
         return {
             "html_lang": lang,

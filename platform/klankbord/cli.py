@@ -21,7 +21,10 @@ DEMO_PASSWORD = "klankbord-demo-wachtwoord"
 def main() -> None:
     from klankbord import create_app
 
-    cli = FlaskGroup(create_app=lambda: create_app(), help="Klankbord: listen to refugees and act on what you hear.")
+    cli = FlaskGroup(
+        create_app=lambda: create_app(),
+        help="Klankbord: listen to refugees and act on what you hear.",
+    )
     cli.main(prog_name="klankbord")
 
 
@@ -36,7 +39,9 @@ def create_admin(email: str, name: str, org_name: str, password: str) -> None:
     from klankbord.accounts import services
     from klankbord.accounts.models import Organisation, Role
 
-    org = db.session.execute(select(Organisation).where(Organisation.name == org_name)).scalar_one_or_none()
+    org = db.session.execute(
+        select(Organisation).where(Organisation.name == org_name)
+    ).scalar_one_or_none()
     if org is None:
         org = services.create_organisation(org_name, slugify(org_name))
     try:
@@ -46,7 +51,10 @@ def create_admin(email: str, name: str, org_name: str, password: str) -> None:
         raise click.ClickException(str(error)) from error
     services.set_membership(user, org, Role.ADMIN)
     db.session.commit()
-    click.echo(f"Administrator {user.email} created for {org.name}. They set up a second factor at first login.")
+    click.echo(
+        f"Administrator {user.email} created for {org.name}. "
+        "They set up a second factor at first login."
+    )
 
 
 def slugify(text: str) -> str:
@@ -80,26 +88,35 @@ def seed_demo() -> list[str]:
     from klankbord.accounts.models import Role
 
     org = services.create_organisation("Gemeente Voorbeeldstad", "voorbeeldstad")
-    for name, kind in [("AZC Voorbeeldstad-Oost", "azc"), ("Opvang Oekraïners De Linde", "goo"),
-                       ("Noodopvang Sporthal West", "noodopvang")]:
+    for name, kind in [
+        ("AZC Voorbeeldstad-Oost", "azc"),
+        ("Opvang Oekraïners De Linde", "goo"),
+        ("Noodopvang Sporthal West", "noodopvang"),
+    ]:
         services.add_location(org, name, kind)
     region = services.create_organisation("Regio Oost (steunorganisatie)", "regio-oost")
     services.add_location(region, "AZC Heuvelrug", "azc")
     users = {}
-    for key, name, role in [("admin", "Anna Admin", Role.ADMIN), ("facilitator", "Fatima Facilitator", Role.FACILITATOR),
-                            ("beleid", "Bram Beleid", Role.POLICYMAKER)]:
-        user = services.create_user(f"{key}@voorbeeldstad.example", name, DEMO_PASSWORD, check_policy=False)
+    for key, name, role in [
+        ("admin", "Anna Admin", Role.ADMIN),
+        ("facilitator", "Fatima Facilitator", Role.FACILITATOR),
+        ("beleid", "Bram Beleid", Role.POLICYMAKER),
+    ]:
+        user = services.create_user(
+            f"{key}@voorbeeldstad.example", name, DEMO_PASSWORD, check_policy=False
+        )
         services.set_membership(user, org, role)
         users[key] = user
     services.set_membership(users["facilitator"], region, Role.FACILITATOR)
     users["admin"].totp_secret = pyotp.random_base32()
     lines = [
         "Demo data for 'Gemeente Voorbeeldstad' (and 'Regio Oost') is ready.",
-        f"  admin (needs a second factor)  admin@voorbeeldstad.example        password: {DEMO_PASSWORD}",
+        f"  password for every demo login: {DEMO_PASSWORD}",
+        "  admin (needs a second factor)    admin@voorbeeldstad.example",
         f"      TOTP secret for your authenticator app: {users['admin'].totp_secret}",
-        "      or print the current code with: .venv/bin/klankbord demo-code admin@voorbeeldstad.example",
-        f"  facilitator (two organisations) facilitator@voorbeeldstad.example  password: {DEMO_PASSWORD}",
-        f"  policymaker                    beleid@voorbeeldstad.example       password: {DEMO_PASSWORD}",
+        "      or print the current code: klankbord demo-code admin@voorbeeldstad.example",
+        "  facilitator (two organisations)  facilitator@voorbeeldstad.example",
+        "  policymaker                      beleid@voorbeeldstad.example",
     ]
     for seeder in DEMO_SEEDERS:
         lines.extend(seeder(org) or [])

@@ -1,4 +1,5 @@
-"""Configuration: defaults, then instance/config.py, then KLANKBORD_* environment, then overrides."""
+"""Configuration: defaults, then instance/config.py, then KLANKBORD_* environment, then
+overrides."""
 
 from __future__ import annotations
 
@@ -76,7 +77,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         app.config.update(overrides)
         if "DATABASE_URL" in overrides:
             app.config["SQLALCHEMY_DATABASE_URI"] = overrides["DATABASE_URL"]
-    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
     apply_engine_defaults(app)
     if app.config.get("ENV_NAME") == "production":
         check_production(app.config)
@@ -86,7 +89,7 @@ def normalise_database_url(url: str) -> str:
     """Accept postgres:// and postgresql:// and use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -7,12 +7,12 @@ from datetime import timedelta
 import pyotp
 import pytest
 from sqlalchemy import func, select
+from tests.conftest import TEST_PASSWORD, login
 
 from klankbord.accounts import services
 from klankbord.accounts.models import AuditEvent, AuthSession, Membership
 from klankbord.accounts.passwords import password_problem
 from klankbord.core import time as clock
-from tests.conftest import TEST_PASSWORD, login
 
 
 @pytest.fixture(autouse=True)
@@ -59,9 +59,14 @@ def test_wrong_password_and_unknown_account_answer_the_same(client, make):
     org = make.org()
     user = make.user(org)
     known = client.post("/login", data={"email": user.email, "password": "wrong password here"})
-    unknown = client.post("/login", data={"email": "nobody@example.org", "password": "wrong password here"})
+    unknown = client.post(
+        "/login", data={"email": "nobody@example.org", "password": "wrong password here"}
+    )
     assert known.status_code == unknown.status_code == 200
-    strip = lambda r: r.get_data(as_text=True).replace(user.email, "").replace("nobody@example.org", "")  # noqa: E731
+
+    def strip(r):
+        return r.get_data(as_text=True).replace(user.email, "").replace("nobody@example.org", "")  # noqa: E731
+
     assert strip(known) == strip(unknown)
 
 
@@ -73,11 +78,16 @@ def test_ten_failures_lock_for_fifteen_minutes(client, make, known):
     for _ in range(10):
         client.post("/login", data={"email": email, "password": "not the password at all"})
     # Even the right password is refused while locked.
-    response = client.post("/login", data={"email": user.email if known else email, "password": TEST_PASSWORD})
+    response = client.post(
+        "/login", data={"email": user.email if known else email, "password": TEST_PASSWORD}
+    )
     if known:
         assert response.status_code == 200
         clock.freeze(clock.utcnow() + timedelta(minutes=16))
-        assert client.post("/login", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 302
+        assert (
+            client.post("/login", data={"email": user.email, "password": TEST_PASSWORD}).status_code
+            == 302
+        )
     else:
         assert response.status_code == 200
 
@@ -136,10 +146,15 @@ def test_invitation_is_one_time_and_expires(client, make, db):
     new = services.invite(org, "new@example.org", "policymaker", actor=admin)
     db.session.commit()
     assert client.get(f"/invite/{new.token}").status_code == 200
-    response = client.post(f"/invite/{new.token}", data={"name": "Nieuw", "password": "een heel lang nieuw wachtwoord"})
+    response = client.post(
+        f"/invite/{new.token}", data={"name": "Nieuw", "password": "een heel lang nieuw wachtwoord"}
+    )
     assert response.status_code == 302
-    membership = db.session.execute(select(Membership).where(Membership.organisation_id == org.id,
-                                                             Membership.role == "policymaker")).scalar_one()
+    membership = db.session.execute(
+        select(Membership).where(
+            Membership.organisation_id == org.id, Membership.role == "policymaker"
+        )
+    ).scalar_one()
     assert membership.user.email == "new@example.org"
     assert client.get(f"/invite/{new.token}").status_code == 404
     expired = services.invite(org, "late@example.org", "facilitator", actor=admin)
@@ -153,9 +168,15 @@ def test_audit_log_records_logins_and_role_changes(client, make, db):
     admin = make.user(org, "admin")
     other = make.user(org, "facilitator")
     login(client, admin)
-    membership = db.session.execute(select(Membership).where(Membership.user_id == other.id)).scalar_one()
+    membership = db.session.execute(
+        select(Membership).where(Membership.user_id == other.id)
+    ).scalar_one()
     client.post(f"/admin/members/{membership.id}/role", data={"role": "policymaker"})
-    actions = set(db.session.execute(select(AuditEvent.action).where(AuditEvent.organisation_id == org.id)).scalars())
+    actions = set(
+        db.session.execute(
+            select(AuditEvent.action).where(AuditEvent.organisation_id == org.id)
+        ).scalars()
+    )
     assert {"login", "role_changed"} <= actions
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "role_changed" in page
@@ -183,7 +204,9 @@ def test_failed_logins_are_audited_without_password(client, make, db):
     org = make.org()
     user = make.user(org)
     client.post("/login", data={"email": user.email, "password": "a secret guess 123"})
-    count = db.session.execute(select(func.count(AuditEvent.id)).where(AuditEvent.action == "login_failed")).scalar_one()
+    count = db.session.execute(
+        select(func.count(AuditEvent.id)).where(AuditEvent.action == "login_failed")
+    ).scalar_one()
     assert count == 1
     details = db.session.execute(select(AuditEvent.details)).scalars().all()
     assert all("guess" not in str(d) for d in details)
@@ -203,4 +226,6 @@ def test_staff_language_follows_the_users_choice_not_the_browser(app, client, ma
     # The choice is kept for the next login too, on another device (a fresh cookie jar).
     other_device = app.test_client()
     login(other_device, user)
-    assert 'lang="en"' in other_device.get("/", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert 'lang="en"' in other_device.get("/", headers={"Accept-Language": "nl"}).get_data(
+        as_text=True
+    )

@@ -92,7 +92,9 @@ def test_csv_is_suppressed_like_the_page_and_neutralised(client, make, scope, db
     response = client.get(f"/reports/{scope.id}/export.csv")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     by_location = [r for r in rows if r[1].endswith("by location")]
-    oost_no_kitchen = next(r for r in by_location if r[2] == "AZC Oost" and r[3].startswith(("Nee", "No,")))
+    oost_no_kitchen = next(
+        r for r in by_location if r[2] == "AZC Oost" and r[3].startswith(("Nee", "No,"))
+    )
     assert oost_no_kitchen[4] == "fewer than 10"
     assert all(r[4] not in ("3", "12") for r in by_location if r[2] == "AZC Oost")
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "export")).scalar_one()

@@ -34,13 +34,16 @@ class LoginForm(FlaskForm):
 
 
 class TotpForm(FlaskForm):
-    code = StringField(_l("6-digit code from your authenticator app"),
-                       validators=[DataRequired(), Length(min=6, max=12)])
+    code = StringField(
+        _l("6-digit code from your authenticator app"),
+        validators=[DataRequired(), Length(min=6, max=12)],
+    )
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail address"),
-                       validators=[DataRequired(), EMAIL_ADDRESS, Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"), validators=[DataRequired(), EMAIL_ADDRESS, Length(max=254)]
+    )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 

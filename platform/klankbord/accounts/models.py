@@ -12,13 +12,13 @@ from klankbord.core.time import utcnow
 from klankbord.extensions import db
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     ADMIN = "admin"
     FACILITATOR = "facilitator"
     POLICYMAKER = "policymaker"
 
 
-class LocationKind(str, enum.Enum):
+class LocationKind(enum.StrEnum):
     AZC = "azc"
     GOO = "goo"  # gemeentelijke opvang Oekraïners
     NOODOPVANG = "noodopvang"

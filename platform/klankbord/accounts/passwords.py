@@ -18,9 +18,15 @@ MAX_LENGTH = 1024
 @cache
 def common_passwords() -> frozenset[str]:
     """Shipped list of common and breached passwords."""
-    text = resources.files("klankbord.accounts").joinpath("data/common-passwords.txt").read_text("utf-8")
+    text = (
+        resources.files("klankbord.accounts")
+        .joinpath("data/common-passwords.txt")
+        .read_text("utf-8")
+    )
     return frozenset(
-        line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
+        line.strip().lower()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
     )
 
 
@@ -30,10 +36,12 @@ def normalise_password(password: str) -> str:
 
 
 def password_problem(password: str, email: str | None = None) -> str | None:
-    """Return why a password is not acceptable, or None. Long passphrases and any script are welcome."""
+    """Return why a password is not acceptable, or None. Passphrases in any script are welcome."""
     password = normalise_password(password)
     if len(password) < MIN_LENGTH:
-        return _("Use at least %(n)d characters. A sentence of a few words works well.", n=MIN_LENGTH)
+        return _(
+            "Use at least %(n)d characters. A sentence of a few words works well.", n=MIN_LENGTH
+        )
     if len(password) > MAX_LENGTH:
         return _("That password is too long.")
     lowered = password.lower()

@@ -24,7 +24,12 @@ from klankbord.accounts.models import (
     Role,
     User,
 )
-from klankbord.accounts.passwords import dummy_verify, hash_password, password_problem, verify_password
+from klankbord.accounts.passwords import (
+    dummy_verify,
+    hash_password,
+    password_problem,
+    verify_password,
+)
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 
@@ -110,11 +115,15 @@ def create_user(email: str, name: str, password: str, *, check_policy: bool = Tr
     return user
 
 
-def set_membership(user: User, org: Organisation, role: Role | str, *, actor: Any = None) -> Membership:
+def set_membership(
+    user: User, org: Organisation, role: Role | str, *, actor: Any = None
+) -> Membership:
     """Give ``user`` a role in ``org`` (or change it), and audit the change."""
     role = Role(role)
     membership = db.session.execute(
-        select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == org.id)
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.organisation_id == org.id
+        )
     ).scalar_one_or_none()
     old = membership.role if membership else None
     if membership is None:
@@ -170,7 +179,9 @@ def authenticate(email: str, password: str) -> User:
     if throttle.failures >= current_app.config["LOGIN_MAX_FAILURES"]:
         throttle.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
         throttle.failures = 0
-        record_event("login_locked", actor=None, target_type="user", target_id=getattr(user, "id", None))
+        record_event(
+            "login_locked", actor=None, target_type="user", target_id=getattr(user, "id", None)
+        )
     record_event("login_failed", target_type="user", target_id=getattr(user, "id", None))
     raise LoginFailed("failed")
 
@@ -178,7 +189,9 @@ def authenticate(email: str, password: str) -> User:
 def start_session(user: User) -> str:
     """Create a fresh server-side session; the old one (if any) is not reused."""
     token = secrets.token_urlsafe(32)
-    db.session.add(AuthSession(id=token, user_id=user.id, second_factor_done=not needs_second_factor(user)))
+    db.session.add(
+        AuthSession(id=token, user_id=user.id, second_factor_done=not needs_second_factor(user))
+    )
     user.session_token = token
     for membership in user.memberships:
         record_event("login", organisation_id=membership.organisation_id, actor=user)
@@ -263,8 +276,14 @@ def invite(org: Organisation, email: str, role: Role | str, *, actor: Any = None
     )
     db.session.add(invitation)
     db.session.flush()
-    record_event("invited", organisation_id=org.id, actor=actor, target_type="invitation",
-                 target_id=invitation.id, details={"role": invitation.role})
+    record_event(
+        "invited",
+        organisation_id=org.id,
+        actor=actor,
+        target_type="invitation",
+        target_id=invitation.id,
+        details={"role": invitation.role},
+    )
     return NewInvitation(invitation, token)
 
 
@@ -282,7 +301,9 @@ def accept_invitation(token: str, name: str, password: str) -> User:
     invitation = find_invitation(token)
     if invitation is None:
         raise AccountError(_("This invitation link is no longer valid."))
-    user = db.session.execute(select(User).where(User.email == invitation.email)).scalar_one_or_none()
+    user = db.session.execute(
+        select(User).where(User.email == invitation.email)
+    ).scalar_one_or_none()
     if user is None:
         user = create_user(invitation.email, name, password)
     org = db.session.get(Organisation, invitation.organisation_id)

@@ -1,8 +1,9 @@
 """The one place where staff requests are tied to an organisation and a role.
 
 Every staff blueprint is made with :func:`staff_blueprint`: its routes need a login, and the current
-organisation is loaded before the view runs. Views fetch objects with :func:`get_scoped_or_404`, which
-answers 404 for an object of another organisation, so foreign ids look exactly like missing ones.
+organisation is loaded before the view runs. Views fetch objects with
+:func:`get_scoped_or_404`, which answers 404 for an object of another organisation, so
+foreign ids look exactly like missing ones.
 """
 
 from __future__ import annotations
@@ -40,7 +41,12 @@ def load_current_org() -> None:
     if not current_user.is_authenticated:
         return _to_login()
     if not getattr(current_user, "second_factor_done", True):
-        return redirect(url_for("accounts.second_factor", next=request.full_path if request.method == "GET" else None))
+        return redirect(
+            url_for(
+                "accounts.second_factor",
+                next=request.full_path if request.method == "GET" else None,
+            )
+        )
     memberships = sorted(current_user.memberships, key=lambda m: m.organisation.name)
     if not memberships:
         abort(403)
@@ -54,7 +60,9 @@ def load_current_org() -> None:
 
 
 def _to_login():
-    return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+    return redirect(
+        url_for("accounts.login", next=request.full_path if request.method == "GET" else None)
+    )
 
 
 def staff_blueprint(name: str, import_name: str, **kwargs: Any) -> Blueprint:
@@ -74,7 +82,9 @@ def require_role(*roles: Role | str) -> Callable:
             if current_role() not in allowed:
                 from klankbord.accounts.services import record_event
 
-                record_event("access_denied", actor=current_user, details={"endpoint": request.endpoint})
+                record_event(
+                    "access_denied", actor=current_user, details={"endpoint": request.endpoint}
+                )
                 db.session.commit()
                 abort(403)
             return view(*args, **kwargs)

@@ -9,6 +9,7 @@ import pyotp
 import segno
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -33,12 +34,20 @@ from klankbord.core.access import member_action, public_endpoint
 from klankbord.extensions import db
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+LOGIN_REFUSED = _l(
+    "E-mail address or password is not correct, or the account is locked for a while."
+)
 staff = staff_blueprint("staff", __name__, template_folder="templates")
 
 
 def _safe_next(target: str | None) -> str:
     """Only follow local redirects."""
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+    if (
+        target
+        and urlsplit(target).netloc == ""
+        and target.startswith("/")
+        and not target.startswith("//")
+    ):
         return target
     return url_for("staff.dashboard")
 
@@ -63,12 +72,10 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data)
-        except services.LoginFailed:
+        except (services.LoginFailed, services.LoginLocked):
+            # One answer for a wrong password, an unknown account and a lock: nothing to probe.
             db.session.commit()
-            flash(_("E-mail address or password is not correct, or the account is locked for a while."), "error")
-        except services.LoginLocked:
-            db.session.commit()
-            flash(_("E-mail address or password is not correct, or the account is locked for a while."), "error")
+            flash(LOGIN_REFUSED, "error")
         else:
             _begin_login(user)
             if services.needs_second_factor(user):
@@ -127,7 +134,9 @@ def second_factor_setup():
     import base64
 
     qr_data_uri = "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
-    return render_template("accounts/second_factor_setup.html", form=form, secret=secret, qr=qr_data_uri)
+    return render_template(
+        "accounts/second_factor_setup.html", form=form, secret=secret, qr=qr_data_uri
+    )
 
 
 @bp.post("/logout")
@@ -135,8 +144,7 @@ def second_factor_setup():
 def logout():
     if current_user.is_authenticated:
         services.end_session(current_user.session_token)
-        services.record_event("logout", actor=current_user,
-                              organisation_id=session.get("org_id"))
+        services.record_event("logout", actor=current_user, organisation_id=session.get("org_id"))
         db.session.commit()
     logout_user()
     lang = session.get("lang")
@@ -181,8 +189,9 @@ def accept_invite(token: str):
     from klankbord.accounts.models import Organisation
 
     organisation = db.session.get(Organisation, invitation.organisation_id)
-    return render_template("accounts/accept_invite.html", form=form, invitation=invitation,
-                           organisation=organisation)
+    return render_template(
+        "accounts/accept_invite.html", form=form, invitation=invitation, organisation=organisation
+    )
 
 
 # Staff pages ---------------------------------------------------------------------------------
@@ -206,12 +215,15 @@ def switch_organisation():
 @staff.get("/admin/members")
 @require_role(Role.ADMIN)
 def members():
-    rows = db.session.execute(
-        select(Membership).where(Membership.organisation_id == current_org().id)
-    ).scalars().all()
+    rows = (
+        db.session.execute(select(Membership).where(Membership.organisation_id == current_org().id))
+        .scalars()
+        .all()
+    )
     rows = sorted(rows, key=lambda m: m.user.name.lower())
-    return render_template("accounts/members.html", memberships=rows, invite_form=InviteForm(),
-                           role_form=RoleForm())
+    return render_template(
+        "accounts/members.html", memberships=rows, invite_form=InviteForm(), role_form=RoleForm()
+    )
 
 
 @staff.post("/admin/members/invite")
@@ -240,7 +252,9 @@ def change_role(membership_id: int):
         if membership.user_id == current_user.id and form.role.data != Role.ADMIN.value:
             flash(_("You cannot take away your own administrator role."), "error")
         else:
-            services.set_membership(membership.user, current_org(), form.role.data, actor=current_user)
+            services.set_membership(
+                membership.user, current_org(), form.role.data, actor=current_user
+            )
             db.session.commit()
             flash(_("Role changed."), "success")
     return redirect(url_for("staff.members"))
@@ -249,9 +263,15 @@ def change_role(membership_id: int):
 @staff.get("/admin/audit")
 @require_role(Role.ADMIN)
 def audit_log():
-    events = db.session.execute(
-        scoped(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(500)
-    ).scalars().all()
+    events = (
+        db.session.execute(
+            scoped(AuditEvent)
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(500)
+        )
+        .scalars()
+        .all()
+    )
     return render_template("accounts/audit.html", events=events)
 
 
