@@ -16,7 +16,7 @@ import threading
 from flask import Flask, redirect, request
 
 app = Flask(__name__)
-TARGET = os.environ["BARE_DATABASE"]
+TARGET = os.environ.get("BARE_DATABASE", "")
 _local = threading.local()
 
 SCHEMA = [
@@ -26,25 +26,29 @@ SCHEMA = [
 ]
 
 
+def _open(target: str):
+    if target.startswith("postgres"):
+        import psycopg
+
+        return psycopg.connect(target)
+    conn = sqlite3.connect(target, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
 def connect():
     if getattr(_local, "conn", None) is None:
-        if TARGET.startswith("postgres"):
-            import psycopg
-
-            _local.conn = psycopg.connect(TARGET)
-        else:
-            conn = sqlite3.connect(TARGET, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            _local.conn = conn
+        _local.conn = _open(TARGET)
     return _local.conn
 
 
-def create_schema() -> None:
-    conn = connect()
+def create_schema(target: str) -> None:
+    conn = _open(target)
     for statement in SCHEMA:
         conn.execute(statement)
     conn.commit()
+    conn.close()
 
 
 @app.post("/submit")

@@ -122,12 +122,9 @@ def run(kind: str, total: int, clients: int, workers: int) -> dict:
         bare_target = (str(tmp / "bare.sqlite") if kind == "sqlite"
                        else url.replace("postgresql+psycopg://", "postgresql://"))
         bare_env = {"BARE_DATABASE": bare_target, "PYTHONPATH": str(_kit.REPO / "benchmarks")}
-        os.environ["BARE_DATABASE"] = bare_target
         import _bare_submit
 
-        _bare_submit.create_schema()
-        _bare_submit._local.conn.close()
-        _bare_submit._local.conn = None
+        _bare_submit.create_schema(bare_target)
 
         def bare_body(i):
             fields, _ = answers.make(i)
