@@ -35,7 +35,7 @@ def _clear_outbox():
 
 def test_survey_windows_notify_facilitators_once_per_change(app, db, make, frozen):
     org = make.org("Gemeente Venster")
-    make.user(org, "facilitator", email="fac@example.org")
+    make.user(org, "facilitator", email="fac@example.org", language="nl")
     admin = make.user(org, "admin", email="admin@example.org")
     admin.language = "en"
     make.user(org, "policymaker", email="beleid@example.org")
@@ -91,7 +91,7 @@ def test_a_long_closed_deployment_is_not_announced(app, db, make, frozen):
 
 def test_digest_lands_in_the_outbox_for_policymakers_once_a_week(app, db, make, frozen):
     org = make.org("Gemeente Digest")
-    reader = make.user(org, "policymaker", email="beleid@example.org")
+    reader = make.user(org, "policymaker", email="beleid@example.org", language="nl")
     make.user(org, "facilitator", email="fac@example.org")
     quiet = make.org("Gemeente Stil")
     make.user(quiet, "policymaker", email="stil@example.org")
