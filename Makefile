@@ -41,10 +41,10 @@ run: $(STAMP) system-deps translations
 	KLANKBORD_SCHEDULER_IN_DEV=true $(BIN)/klankbord run --host 127.0.0.1 --port 5000
 
 test: $(STAMP) system-deps translations
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 test-pg: $(STAMP) system-deps translations
-	KLANKBORD_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest
+	KLANKBORD_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
