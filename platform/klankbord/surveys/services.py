@@ -10,16 +10,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer, joinedload
 
 from klankbord.accounts.models import Location, Organisation
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 from klankbord.surveys import answering
 from klankbord.surveys.definitions import SurveyDefinition, canonical_content, load_all
-from klankbord.surveys.models import Answer, Deployment, ParticipationSlip, Response, SurveyVersion
-from klankbord.surveys.snapshot import cached_definition
+from klankbord.surveys.models import (
+    Answer,
+    Deployment,
+    ParticipationSlip,
+    Response,
+    SurveyVersion,
+    _random_id,
+)
+from klankbord.surveys.snapshot import cached, cached_definition
 
 #: Letters and digits that cannot be mistaken for each other when read aloud or from paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -111,8 +119,14 @@ def store_versions(definitions: Iterable[SurveyDefinition]) -> list[SyncResult]:
 
 
 def definition_of(version: SurveyVersion) -> SurveyDefinition:
-    """Return the survey definition of a stored version."""
-    return cached_definition(version.content_hash, version.definition)
+    """Return the survey definition of a stored version.
+
+    Versions never change, so the definition is built once per content hash; the JSON snapshot
+    is only read (and decoded) when it is not built yet.
+    """
+    return cached(version.content_hash) or cached_definition(
+        version.content_hash, version.definition
+    )
 
 
 def latest_versions() -> list[SurveyVersion]:
@@ -186,13 +200,20 @@ def create_deployment(
     return deployment
 
 
+#: The deployment with its version in one query; the version's JSON snapshot is left out (loaded
+#: on first use only: ``definition_of`` normally finds the definition cached).
+_DEPLOYMENT_BY_CODE = (
+    select(Deployment)
+    .where(Deployment.code == bindparam("code"))
+    .options(joinedload(Deployment.version).options(defer(SurveyVersion.definition)))
+)
+
+
 def deployment_by_code(code: str) -> Deployment | None:
     code = normalise_code(code)
     if not code or len(code) > 16:
         return None
-    return db.session.execute(
-        select(Deployment).where(Deployment.code == code)
-    ).scalar_one_or_none()
+    return db.session.execute(_DEPLOYMENT_BY_CODE, {"code": code}).scalar_one_or_none()
 
 
 def deployment_state(deployment: Deployment, now: datetime | None = None) -> str:
@@ -249,18 +270,47 @@ def scrub_answers(
     return cleaned
 
 
-def _existing(deployment: Deployment, key_hash: str) -> Response | None:
+_RESPONSES = Response.__table__
+_ANSWERS = Answer.__table__
+#: The answers hash stored for a submission key (the unique index on deployment + key hash).
+_EXISTING = select(_RESPONSES.c.answers_hash).where(
+    _RESPONSES.c.deployment_id == bindparam("deployment_id"),
+    _RESPONSES.c.submission_key_hash == bindparam("key_hash"),
+)
+_INSERT_RESPONSE = insert(_RESPONSES)
+_INSERT_ANSWERS = insert(_ANSWERS)
+
+
+def _existing(deployment_id: int, key_hash: str) -> str | None:
+    """Return the answers hash stored earlier under this submission key, or None."""
     return db.session.execute(
-        select(Response).where(
-            Response.deployment_id == deployment.id, Response.submission_key_hash == key_hash
-        )
+        _EXISTING, {"deployment_id": deployment_id, "key_hash": key_hash}
     ).scalar_one_or_none()
 
 
-def _same_or_conflict(existing: Response, answers_hash: str, key: str) -> str:
-    if hmac.compare_digest(existing.answers_hash, answers_hash):
+def _same_or_conflict(existing_hash: str, answers_hash: str, key: str) -> str:
+    if hmac.compare_digest(existing_hash, answers_hash):
         return receipt_for(key)
     raise SubmissionConflict()
+
+
+def _answer_rows(response_id: str, cleaned: Mapping[str, answering.Answer]) -> list[dict]:
+    """One row per answer value (one per chosen option of a multiple-choice answer)."""
+    rows = []
+    for qid, answer in cleaned.items():
+        values = answer if isinstance(answer, list) else [answer]
+        for position, value in enumerate(values):
+            number = isinstance(value, int)
+            rows.append(
+                {
+                    "response_id": response_id,
+                    "question_id": qid,
+                    "position": position,
+                    "value_text": None if number else value,
+                    "value_number": value if number else None,
+                }
+            )
+    return rows
 
 
 def submit_response(
@@ -283,8 +333,9 @@ def submit_response(
     """
     cleaned = scrub_answers(defn, answering.shown_answers(defn, answers), lang)
     answers_hash = answering.fingerprint(cleaned)
-    key_hash = _sha256(f"{deployment.id}:{key}")
-    existing = _existing(deployment, key_hash)
+    deployment_id = deployment.id
+    key_hash = _sha256(f"{deployment_id}:{key}")
+    existing = _existing(deployment_id, key_hash)
     if existing is not None:
         return _same_or_conflict(existing, answers_hash, key)
     if slip_code or deployment.slip_required:
@@ -299,31 +350,28 @@ def submit_response(
         ).rowcount
         if not marked:
             # A concurrent retry of this very submission may have used the slip a moment ago.
-            existing = _existing(deployment, key_hash)
+            existing = _existing(deployment_id, key_hash)
             if existing is not None:
                 return _same_or_conflict(existing, answers_hash, key)
             raise SlipProblem("used")
-    response = Response(
-        deployment_id=deployment.id,
-        version_id=deployment.version_id,
-        language=lang,
-        submitted_on=utcnow().date(),
-        submission_key_hash=key_hash,
-        answers_hash=answers_hash,
+    # Core inserts (no ORM objects to build, track and flush); the unique key on deployment +
+    # key hash still raises IntegrityError for a concurrent retry, as a flush did.
+    response_id = _random_id()
+    db.session.execute(
+        _INSERT_RESPONSE,
+        {
+            "id": response_id,
+            "deployment_id": deployment_id,
+            "version_id": deployment.version_id,
+            "language": lang,
+            "submitted_on": utcnow().date(),
+            "submission_key_hash": key_hash,
+            "answers_hash": answers_hash,
+        },
     )
-    for qid, answer in cleaned.items():
-        values = answer if isinstance(answer, list) else [answer]
-        for position, value in enumerate(values):
-            if isinstance(value, int):
-                response.answers.append(
-                    Answer(question_id=qid, position=position, value_number=value)
-                )
-            else:
-                response.answers.append(
-                    Answer(question_id=qid, position=position, value_text=value)
-                )
-    db.session.add(response)
-    db.session.flush()
+    rows = _answer_rows(response_id, cleaned)
+    if rows:
+        db.session.execute(_INSERT_ANSWERS, rows)
     return receipt_for(key)
 
 

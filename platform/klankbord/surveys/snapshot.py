@@ -79,6 +79,11 @@ def definition_from_content(data: dict[str, Any], source_path: str = "") -> Surv
 _CACHE: dict[str, SurveyDefinition] = {}
 
 
+def cached(content_hash: str) -> SurveyDefinition | None:
+    """Return the definition already built for ``content_hash``, or None."""
+    return _CACHE.get(content_hash)
+
+
 def cached_definition(content_hash: str, data: dict[str, Any]) -> SurveyDefinition:
     """Return the definition for a snapshot, built once per content hash (snapshots never
     change)."""
