@@ -64,6 +64,19 @@ def _manage(group: MeetingGroup) -> None:
         abort(403)
 
 
+def _saved(operation, success: str) -> bool:
+    """Run one service call: commit and confirm, or roll back and show its message."""
+    try:
+        operation()
+    except services.MeetingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
 @bp.app_context_processor
 def _meeting_helpers():
     return {"action_status_label": services.action_status_label, "today": today}
@@ -178,14 +191,10 @@ def themes():
         if g.role not in EDIT_ROLES:
             abort(403)
         if form.validate_on_submit():
-            try:
-                services.add_theme(current_org().id, form.name_nl.data, form.name_en.data)
-            except services.MeetingError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                db.session.commit()
-                flash(_("Theme added."), "success")
+            if _saved(
+                lambda: services.add_theme(current_org().id, form.name_nl.data, form.name_en.data),
+                _("Theme added."),
+            ):
                 return redirect(url_for("meetings.themes"))
     rows = services.active_themes(current_org().id)
     db.session.commit()  # the default themes, when seeded just now
@@ -655,14 +664,7 @@ def new_action(meeting_id: int):
     form = ActionForm()
     form.agenda_item_id.choices = _item_choices(meeting)
     if form.validate_on_submit():
-        try:
-            services.add_action(meeting, _action_data(form))
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Action added."), "success")
+        if _saved(lambda: services.add_action(meeting, _action_data(form)), _("Action added.")):
             return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     return render_template("meetings/action_form.html", form=form, meeting=meeting, action=None)
 
@@ -676,14 +678,7 @@ def action(action_id: int):
     form = ActionForm(obj=action if request.method == "GET" else None)
     form.agenda_item_id.choices = _item_choices(meeting)
     if form.validate_on_submit():
-        try:
-            services.update_action(action, _action_data(form))
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Action saved."), "success")
+        if _saved(lambda: services.update_action(action, _action_data(form)), _("Action saved.")):
             return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     return render_template("meetings/action_form.html", form=form, meeting=meeting, action=action)
 
@@ -803,14 +798,7 @@ def new_update(group_id: int):
     _manage(group)
     form = _update_form(group)
     if form.validate_on_submit():
-        try:
-            services.create_update(group, _update_data(form))
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Update saved."), "success")
+        if _saved(lambda: services.create_update(group, _update_data(form)), _("Update saved.")):
             return redirect(url_for("meetings.group", group_id=group.id))
     return render_template("meetings/update_form.html", form=form, group=group, update=None)
 
@@ -827,13 +815,6 @@ def update(update_id: int):
             form.fill(prefix, getattr(row, prefix))
         form.publish.data = row.published_at is not None
     if form.validate_on_submit():
-        try:
-            services.edit_update(row, _update_data(form))
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Update saved."), "success")
+        if _saved(lambda: services.edit_update(row, _update_data(form)), _("Update saved.")):
             return redirect(url_for("meetings.group", group_id=group.id))
     return render_template("meetings/update_form.html", form=form, group=group, update=row)
