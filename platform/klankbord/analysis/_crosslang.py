@@ -41,11 +41,13 @@ _NOTES = {
     "nl": {
         "only": "Alleen genoemd in {name} (alle {total} reacties).",
         "mainly": "Vooral genoemd in {name} ({count} van de {total} reacties).",
+        "mainly_plain": "Vooral genoemd in {name}.",
         "mix": "Genoemd in {n} talen: {parts}.",
     },
     "en": {
         "only": "Raised only in {name} (all {total} responses).",
         "mainly": "Raised mainly in {name} ({count} of {total} responses).",
+        "mainly_plain": "Raised mainly in {name}.",
         "mix": "Raised in {n} languages: {parts}.",
     },
 }
@@ -76,6 +78,7 @@ def dominant_language_note(
     lang: str = "nl",
     threshold: float = 0.6,
     overall: Mapping[str, int] | None = None,
+    counts: bool = True,
 ) -> str | None:
     """Say plainly that a theme was raised mainly (or only) in one language.
 
@@ -92,6 +95,9 @@ def dominant_language_note(
         ``threshold`` of all texts, a theme dominated by it is not notable and no
         note is given (otherwise every theme of a Dutch survey would say "mainly
         in Dutch").
+    counts : bool
+        False leaves the numbers out ("Raised mainly in Tigrinya."), for a report
+        that may not show them because they would give away a small group.
 
     Returns
     -------
@@ -109,6 +115,8 @@ def dominant_language_note(
     count = int(languages[code])
     notes = _NOTES.get(lang, _NOTES["en"])
     key = "only" if count == total else "mainly"
+    if not counts:
+        key = "mainly_plain"
     return notes[key].format(name=language_name(code, lang), count=count, total=total)
 
 

@@ -243,6 +243,7 @@ class ThemeSection:
     links: list[LinkView]
     curated: bool
     change: str | None = None
+    language_note: str | None = None
 
 
 @dataclass
@@ -1369,9 +1370,50 @@ def theme_sections(
                 quotes=quotes,
                 links=links.get(theme.id, []),
                 curated=bool(theme.curated_name),
+                language_note=theme_language_note(lang_table, size, lang_totals, lang),
             )
         )
     return sections, other, small
+
+
+def theme_language_note(
+    languages: sup.SuppressedTable, size: int, overall: dict[str, int], lang: str
+) -> str | None:
+    """"Raised mainly in Tigrinya (8 of 12 responses)", told only from what the report shows.
+
+    A complaint of one language group must stay visible, but the note may not reveal more than
+    the table beside it. With the dominant count shown, the note gives it. With that count hidden
+    (it would give away a small group), the note is given without numbers, and only when the shown
+    numbers and the "fewer than k" markers already imply that language holds the share.
+    """
+    from klankbord.analysis import dominant_language_note
+
+    if size <= 0 or not languages.cols:
+        return None
+    k = languages.min_group_size
+    figures = dict(zip(languages.cols, languages.cells[0], strict=True))
+
+    def upper(fig: sup.Figure) -> int:
+        if not fig.suppressed:
+            return fig.value or 0
+        return k - 1 if fig.status == sup.SMALL else size
+
+    for code, fig in figures.items():
+        if code == "unknown" or fig.status == sup.SMALL:
+            continue
+        rest = {c: f for c, f in figures.items() if c != code}
+        count = fig.value if not fig.suppressed else size - sum(upper(f) for f in rest.values())
+        # The rest counts as "unknown", which never dominates: only this language can.
+        note = dominant_language_note(
+            {code: count, "unknown": size - count},
+            lang="en" if lang == "en" else "nl",
+            overall=overall,
+            counts=not fig.suppressed,
+        )
+        if note:
+            return note
+    return None
+
 
 
 def _links_for(theme_ids: list[int]) -> dict[int, list[LinkView]]:
