@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 lint: $(STAMP)
+	@test -x $(BIN)/ruff || $(BIN)/python -m pip install -q -c constraints.txt ruff
 	$(BIN)/ruff check platform tests benchmarks
 
 clean:

@@ -81,6 +81,30 @@ def test_choose_k_prefers_well_separated_blobs():
     assert k == 4 and set(scores) >= {4}
 
 
+def test_null_reference_has_the_spread_of_the_data_but_no_clusters():
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    from klankbord.analysis._cluster import _null_reference
+
+    rng = np.random.RandomState(0)
+    centres = np.eye(20)[:4] * 5
+    X = np.vstack([c + rng.normal(scale=0.3, size=(100, 20)) for c in centres])
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    ref = _null_reference(X, np.random.RandomState(1))
+    assert ref.shape == X.shape
+    assert np.allclose(np.linalg.norm(ref, axis=1), 1.0, atol=1e-5)
+    assert np.abs(ref.mean(axis=0) - X.mean(axis=0)).max() < 0.1
+
+    def agreement(data):
+        a = KMeans(4, n_init=1, random_state=0).fit(data[::2]).predict(data)
+        b = KMeans(4, n_init=1, random_state=1).fit(data[1::2]).predict(data)
+        return adjusted_rand_score(a, b)
+
+    assert agreement(X) > 0.95  # the four blobs come back whatever the half
+    assert agreement(ref) < 0.8  # the reference has nothing to find again
+
+
 def test_outlier_text_becomes_other(dutch):
     texts = texts_of(dutch) + ["Pizza quattro formaggi met extra kaas en olijven graag"]
     c = FeedbackClusterer(n_clusters=3, min_cluster_size=3, **FAST).fit(texts)
