@@ -140,6 +140,28 @@ def engine(texts, langs, seed, vectorizer):
     return model.fit(texts, languages=langs).labels_
 
 
+def auto_k(texts, langs, topics, seeds, cache):
+    """The engine with embeddings and automatic k: the k it chose and the AMI, per seed."""
+    from sklearn.metrics import adjusted_mutual_info_score as ami
+
+    from klankbord.analysis import EmbeddingVectorizer, FeedbackClusterer
+
+    def never(batch):
+        raise RuntimeError("benchmark: vectors should all be cached")
+
+    never.name = cache.model
+    out = []
+    for seed in seeds:
+        model = FeedbackClusterer(
+            vectorizer=EmbeddingVectorizer(embedder=never, cache=cache),
+            random_state=seed,
+            n_resamples=0,
+        ).fit(texts, languages=langs)
+        out.append({"seed": seed, "k_chosen": int(model.n_clusters_),
+                    "ami_topic": round(float(ami(topics, model.labels_)), 4)})
+    return out
+
+
 def score(method, texts, langs, topics, seeds, cache, alt=None):
     from sklearn.metrics import adjusted_mutual_info_score as ami
 
@@ -286,6 +308,8 @@ def main(argv=None) -> int:
             table.append(row)
     rc = recluster(texts, vecs)
     print("recluster", rc, flush=True)
+    auto = auto_k(texts, langs, topics, seeds, cache)
+    print("auto k", auto, flush=True)
 
     def get(set_, method, key="ami_topic"):
         return next(r[key] for r in table if r["set"] == set_ and r["method"] == method)
@@ -306,7 +330,7 @@ def main(argv=None) -> int:
     summary["no_per_language_loss"] = all(v >= 0 for v in summary["per_language_loss"].values())
     payload = {"machine": machine(), "command": "python benchmarks/embeddings.py "
                + " ".join(argv if argv is not None else sys.argv[1:]),
-               "cost": cost, "alt_cost": alt_cost, "recluster_stored": rc,
+               "cost": cost, "alt_cost": alt_cost, "recluster_stored": rc, "auto_k_mixed": auto,
                "summary": summary, "quality": table}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{args.out}.json").write_text(json.dumps(payload, indent=2) + "\n")
@@ -322,7 +346,8 @@ def main(argv=None) -> int:
     lines += ["", f"Summary: {json.dumps(summary)}", "",
               f"Embedding cost (own process, {args.threads} threads): {json.dumps(cost)}",
               f"Alternative: {json.dumps(alt_cost)}" if alt_cost else "",
-              f"Re-cluster of stored vectors (automatic k, nothing embedded): {json.dumps(rc)}"]
+              f"Re-cluster of stored vectors (automatic k, nothing embedded): {json.dumps(rc)}",
+              f"Mixed nl+ar with embeddings and automatic k, per seed: {json.dumps(auto)}"]
     (RESULTS / f"{args.out}.md").write_text("\n".join(lines) + "\n")
     return 0
 
