@@ -45,6 +45,8 @@ class DefaultConfig:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     MIN_GROUP_SIZE = 10
+    #: Most themes the automatic choice gives a report (a fixed number of themes ignores it).
+    REPORT_MAX_THEMES = 15
     #: Multilingual embeddings for themes: "auto" (when installed), "on" (required) or "off".
     ANALYSIS_EMBEDDINGS = "auto"
     RATELIMIT_STORAGE_URI = "memory://"  # redis://127.0.0.1:6379/0 shares counts between workers

@@ -111,3 +111,17 @@ def test_quote_curation_refuses_texts_of_other_organisations(scope, db, make):
     with pytest.raises(services.ReportError):
         services.curate_quote(other.id, member.ref, hidden=True)
     assert db.session.execute(select(QuoteCuration)).first() is None
+
+
+def test_automatic_theme_count_stays_within_the_report_cap(scope, app, db):
+    from klankbord.analysis import k_bounds
+
+    app.config["REPORT_MAX_THEMES"] = 3
+    assert services.report_k_range(90, 5) == (2, 3)
+    run = services.recluster_scope(scope, n_resamples=0)
+    db.session.commit()
+    assert run.params["n_clusters"] == "auto" and 2 <= run.params["chosen_k"] <= 3
+    app.config["REPORT_MAX_THEMES"] = 1000
+    assert services.report_k_range(5000, 10) == k_bounds(5000, 10)
+    app.config["REPORT_MAX_THEMES"] = 15
+    assert services.report_k_range(5000, 10) == (2, 15)

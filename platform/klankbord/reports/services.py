@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -790,6 +791,20 @@ def _scope_vectorizer(items):
     return make_vectorizer("auto", embedder=embedder, cache=embedding_cache_for(items, model))
 
 
+def report_k_range(n_texts: int, min_group: int) -> tuple[int, int]:
+    """Bounds for the automatic number of themes in a report: the engine's, at most REPORT_MAX_THEMES.
+
+    A council proposal discusses a handful of themes, not forty: above the cap the automatic
+    choice mostly splits one subject by wording or language, which a reader must merge back by
+    hand. Curation can still split a theme; a fixed number ignores the cap.
+    """
+    from klankbord.analysis import k_bounds
+
+    low, high = k_bounds(n_texts, min_group)
+    cap = max(low, int(current_app.config.get("REPORT_MAX_THEMES", 15)))
+    return low, min(high, cap)
+
+
 def recluster_scope(
     scope: ReportScope,
     *,
@@ -824,6 +839,7 @@ def recluster_scope(
     if len(items) >= 2 * k:
         clusterer = FeedbackClusterer(
             n_clusters=n_clusters,
+            k_range=report_k_range(len(items), k),
             min_cluster_size=k,
             random_state=random_state,
             n_resamples=n_resamples,
