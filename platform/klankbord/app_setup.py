@@ -106,10 +106,16 @@ def register_request_hooks(app: Flask) -> None:
 
     security.register(app)
 
-    @app.before_request
-    def forget_cached_user() -> None:
-        """Load the user afresh per request, also when tests reuse one app context."""
-        g.pop("_login_user", None)
+    def forget_request_state() -> None:
+        """Start every request without the user and organisation of an earlier one.
+
+        ``g`` belongs to the app context, which tests (and CLI code) keep across requests; the
+        first hook, so even a request refused by an earlier hook (CSRF) never sees stale values.
+        """
+        for name in ("_login_user", "org", "role", "memberships", "respondent_locale"):
+            g.pop(name, None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_request_state)
 
     add_nav_item("staff.dashboard", _l("Overview"), first=True)
 

@@ -67,6 +67,43 @@ def test_security_headers_on_every_kind_of_response(client, path, mimetype):
         assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_a_views_own_header_value_is_kept_and_nothing_is_doubled(app):
+    from klankbord.core.access import public_endpoint
+
+    @public_endpoint
+    def own_headers():
+        return "ok", 200, {"Cache-Control": "max-age=60", "x-frame-options": "SAMEORIGIN"}
+
+    app.add_url_rule("/own-headers", "own_headers", own_headers)
+    response = app.test_client().get("/own-headers")
+    assert response.headers.getlist("Cache-Control") == ["max-age=60"]
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("Content-Security-Policy") != []
+    assert len(response.headers.getlist("X-Content-Type-Options")) == 1
+
+
+class _Stale:
+    """An organisation left in ``g`` by an earlier request, whose session is gone."""
+
+    @property
+    def name(self):
+        raise RuntimeError("stale organisation of an earlier request")
+
+
+def test_a_request_refused_before_any_view_does_not_see_the_previous_requests_state(
+    app, client, make
+):
+    from flask import g
+
+    user = make.user(make.org(), "facilitator")
+    login(client, user)
+    app.config["WTF_CSRF_ENABLED"] = True
+    g.org = _Stale()  # tests keep one app context, so g outlives a request
+    refused = client.post("/admin/locations", data={"name": "x"})
+    assert refused.status_code == 400
+    assert "Traceback" not in refused.get_data(as_text=True)
+
+
 def test_production_adds_strict_transport_security(app_config):
     app = create_app({**app_config, "ENV_NAME": "production", "SESSION_COOKIE_SECURE": True})
     response = app.test_client().get("/static/css/app.css")
