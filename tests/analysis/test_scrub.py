@@ -645,6 +645,18 @@ def test_property_idempotent_pii_soup(parts):
     assert scrub(once) == once
 
 
+@HYPO
+@given(
+    st.lists(st.one_of(pii_fragments, st.text(max_size=5)), max_size=20),
+    st.sampled_from([None, "nl", "en", "ar", "fa", "tr", "uk", "ti"]),
+)
+def test_property_skipping_finders_never_changes_the_result(parts, lang):
+    """The quick gates (no digit, no "@", no link, no name phrase) only skip work."""
+    text = "".join(parts)
+    lang = scrub_mod._norm_lang(lang)
+    assert scrub_mod._one_pass(text, lang) == scrub_mod._one_pass(text, lang, gate=False)
+
+
 @st.composite
 def valid_ibans(draw):
     country = draw(st.sampled_from(sorted(scrub_mod.IBAN_LENGTHS)))
