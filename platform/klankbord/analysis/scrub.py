@@ -437,7 +437,9 @@ _NAME_RES: list[tuple[re.Pattern[str], bool, str]] = [
     for pat, strong, lang in _NAME_PHRASES
 ]
 #: Any name phrase at all: one scan that lets most texts skip the per-phrase patterns.
-_ANY_NAME_PHRASE_RE = re.compile("|".join(f"(?:{pat})" for pat, _, _ in _NAME_PHRASES), _I)
+_ANY_NAME_PHRASE_RE = re.compile(
+    r"(?<![\w])(?:" + "|".join(f"(?:{pat})" for pat, _, _ in _NAME_PHRASES) + ")", _I
+)
 
 _FUNCTION_WORDS = frozenset(
     """
@@ -742,12 +744,14 @@ def _one_pass(text: str, lang: str | None, gate: bool = True) -> tuple[str, dict
         candidates.extend(_find_email(view))
     if not gate or "://" in view or "www." in view.lower():
         candidates.extend(_find_url(view))
-    if not gate or _ASCII_DIGIT_RE.search(view):
+    digits = len(_ASCII_DIGIT_RE.findall(view)) if gate else 99
+    if digits:
         candidates.extend(_find_iban(view))
+        candidates.extend(_find_address(view))
+    if digits >= 7:  # the shortest phone number; a BSN has 8 or 9 digits, a V-number 10
         candidates.extend(_find_vnummer(view))
         candidates.extend(_find_bsn(view))
         candidates.extend(_find_phone(view))
-        candidates.extend(_find_address(view))
     if not gate or _ANY_NAME_PHRASE_RE.search(view):
         candidates.extend(_find_name(view, lang))
     counts = dict.fromkeys(KINDS, 0)
