@@ -67,7 +67,8 @@ def main() -> None:
         profile.enable()
         post_all(batch)
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        order = "tottime" if "--tottime" in sys.argv[1:] else "cumulative"
+        pstats.Stats(profile).sort_stats(order).print_stats(40)
 
 
 if __name__ == "__main__":
