@@ -150,6 +150,8 @@ def test_clusterer_finds_cross_language_themes_with_the_stage():
         assert set(theme.languages) == {"nl", "ar"}
         quoted = {model.languages_[i] for i in theme.representatives}
         assert quoted == {"nl", "ar"}  # quotes side by side in both languages
+    for theme in model.themes_:  # the fitted themes already quote every language they hold
+        assert {model.languages_[i] for i in theme.representatives} == set(theme.languages)
 
 
 def test_language_offsets_are_subtracted_per_language():

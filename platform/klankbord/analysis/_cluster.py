@@ -49,7 +49,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _text
-from ._labels import _identity, ctfidf_terms, make_label, representatives
+from ._crosslang import representatives_across_languages
+from ._labels import _identity, ctfidf_terms, make_label
 from ._stability import theme_stability
 from .types import Theme
 
@@ -657,8 +658,10 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
             for i in members:
                 lang_counts[langs[i]] = lang_counts.get(langs[i], 0) + 1
             lang_counts = dict(sorted(lang_counts.items(), key=lambda kv: (-kv[1], kv[0])))
-            reps = representatives(
-                emb, members, self.cluster_centers_[t], norm_texts, n=self.n_representatives
+            # The most central text of each language first, so a theme raised in Arabic and
+            # Dutch is quoted in both (for a one-language theme: the plain central choice).
+            reps = representatives_across_languages(
+                emb, members, self.cluster_centers_[t], langs, norm_texts, n=self.n_representatives
             )
             themes.append(
                 Theme(
