@@ -792,7 +792,9 @@ def _scope_vectorizer(items):
 
 
 def report_k_range(n_texts: int, min_group: int) -> tuple[int, int]:
-    """Bounds for the automatic number of themes in a report: the engine's, at most REPORT_MAX_THEMES.
+    """Bounds for the automatic number of themes in a report: the engine's, capped.
+
+    The cap is REPORT_MAX_THEMES (15 by default).
 
     A council proposal discusses a handful of themes, not forty: above the cap the automatic
     choice mostly splits one subject by wording or language, which a reader must merge back by
