@@ -17,7 +17,8 @@ BUDGET = 14_000
 LANGS = ("nl", "en", "ar", "ti", "fa", "tr", "uk")
 SHIPPED = ("koken", "privacy", "taallessen", "wonen")
 
-_ASSET = re.compile(r'<(?:link|script|img)\b[^>]*?\b(?:href|src)="([^"]+)"')
+#: What a page loads: stylesheets, scripts, images, and the service worker its script registers.
+_ASSET = re.compile(r'<(?:link|script|img|body)\b[^>]*?\b(?:href|src|data-sw)="([^"]+)"')
 _ANY_URL = re.compile(r'\b(?:href|src|action|formaction|poster|data)="([^"]*)"')
 
 

@@ -200,6 +200,17 @@ def _respondent_helpers():
 # Pages ---------------------------------------------------------------------------------------
 
 
+@bp.get("/sw.js")
+@public_endpoint
+def service_worker():
+    """The outbox service worker, served under /s/ so that its scope is the survey pages only."""
+    response = send_from_directory(
+        current_app.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0
+    )
+    response.headers["Cache-Control"] = "no-cache"  # a new version reaches phones at once
+    return response
+
+
 @bp.get("/<code>")
 @public_endpoint
 def choose(code: str):

@@ -1,7 +1,8 @@
 /* Respondent pages: optional comfort only. Without this script every page works.
    - Read aloud with the phone's own voice, when it has one for the page's language.
-   - Keep a finished survey on the phone when the network is gone (localStorage, no cookie) and send it
-     when the connection is back; the submission key makes a repeated send harmless. */
+   - Keep a finished survey on the phone when the network is gone and send it when the connection is
+     back: the service worker (sw.js) keeps it where the phone has one, localStorage otherwise (no
+     cookie either way); the submission key makes a repeated send harmless. */
 (function () {
   "use strict";
   var doc = document, lang = doc.documentElement.lang, body = doc.body;
@@ -49,7 +50,21 @@
   function outbox() { try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; } }
   function save(list) { try { localStorage.setItem(KEY, JSON.stringify(list)); } catch (e) { /* full or blocked */ } }
 
+  var workers = "serviceWorker" in navigator ? navigator.serviceWorker : null;
+  if (workers && body.getAttribute("data-sw")) {
+    workers.register(body.getAttribute("data-sw")).catch(function () { /* no worker: localStorage */ });
+    workers.addEventListener("message", function (event) {
+      if (event.data && event.data.sent) { window.location.href = event.data.sent; }
+    });
+  }
+
+  function showSaved() {
+    var msg = doc.querySelector("[data-offline-msg]");
+    if (msg) { msg.textContent = body.getAttribute("data-offline"); msg.hidden = false; }
+  }
+
   function flush() {
+    if (workers && workers.controller) { workers.controller.postMessage("flush"); }
     var list = outbox();
     if (!list.length || !navigator.onLine) { return; }
     var item = list[0];
@@ -77,6 +92,7 @@
       submit.disabled = true;
       fetch(action, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin" })
         .then(function (r) {
+          if (r.status === 202 && r.headers.get("X-Klankbord-Outbox")) { showSaved(); return; }
           if (r.ok && r.redirected) { window.location.href = r.url; return; }
           // Anything else (a message next to a question, a closed survey): let the browser show it.
           // Sending the same key again is safe: the server stores a submission once.
@@ -84,8 +100,7 @@
         })
         .catch(function () {
           var list = outbox(); list.push({ action: action, data: data }); save(list);
-          var msg = doc.querySelector("[data-offline-msg]");
-          if (msg) { msg.textContent = body.getAttribute("data-offline"); msg.hidden = false; }
+          showSaved();
           submit.disabled = false;
         });
     });
