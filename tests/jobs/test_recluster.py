@@ -131,3 +131,81 @@ def test_deleted_texts_cause_a_full_refit(app, db, make, frozen):
     db.session.commit()
     result = run_job("recluster", datetime(2026, 3, 4, 9, 30))
     assert result.counts["scopes_refitted"] == 1 and _runs(db, sc) == 2
+
+
+KITCHEN_AR = [
+    "نريد مطبخ خاص لكي نطبخ",
+    "المطبخ صغير جدا ولا نستطيع الطبخ",
+    "نحتاج مطبخ أكبر للطبخ مع العائلة",
+    "الطبخ في المطبخ المشترك صعب",
+    "مطبخ نظيف ونطبخ بأنفسنا",
+    "أريد أن أطبخ في مطبخ خاص",
+    "المطبخ مغلق في المساء ولا نستطيع الطبخ",
+    "نطبخ طعامنا في المطبخ كل يوم",
+    "مطبخ مع أواني لكي نطبخ",
+    "نحتاج أدوات الطبخ في المطبخ",
+    "المطبخ مزدحم دائما وقت الطبخ",
+    "الطبخ مهم لنا ونحتاج مطبخ",
+]
+LESSONS_AR = [
+    "نريد دروس اللغة الهولندية أكثر",
+    "دروس اللغة في المساء أفضل",
+    "أنتظر دروس اللغة منذ شهور",
+    "دروس اللغة الهولندية قصيرة جدا",
+    "نحتاج دروس اللغة مع حضانة للأطفال",
+    "دروس اللغة في المركز من فضلك",
+    "أريد دروس اللغة الهولندية بمستوى أعلى",
+    "دروس اللغة مرتين في الأسبوع فقط",
+    "دروس اللغة مع معلم جيد",
+    "نريد دروس اللغة في عطلة نهاية الأسبوع",
+    "دروس اللغة الهولندية ضرورية للعمل",
+    "دروس اللغة والتدريب على المحادثة",
+]
+_CONCEPTS = (
+    ("keuken", "koken", "fornuis", "kookplaten", "kookgerei", "مطبخ", "المطبخ", "الطبخ", "نطبخ"),
+    ("taalles", "nederlands", "taalcafé", "دروس", "اللغة"),
+)
+
+
+class _ConceptEmbedder:
+    """Maps a text to its concepts (kitchen, lessons) whatever its language; deterministic."""
+
+    name = "fake-concepts-jobs"
+
+    def __call__(self, texts):
+        import hashlib
+
+        import numpy as np
+
+        out = np.zeros((len(texts), 6), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = text.lower().replace(",", " ").split()
+            for concept, keys in enumerate(_CONCEPTS):
+                out[row, concept] = sum(w in keys for w in words)
+            seed = int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+            out[row, 2:] = np.random.RandomState(seed).normal(0, 0.05, 4)
+        return out
+
+
+def test_a_restarted_scheduler_rebuilds_an_embeddings_run_with_embeddings(
+    app, db, make, frozen, monkeypatch
+):
+    from klankbord.embeddings import services as embeddings
+    from klankbord.reports.services import METHOD_EMBEDDINGS
+
+    monkeypatch.setattr(embeddings, "default_embedder", lambda config=None: _ConceptEmbedder())
+    org = make.org(min_group_size=5)
+    dep = builders.deployment(app, org, datetime(2026, 2, 1), datetime(2026, 4, 1))
+    builders.responses(dep, KITCHEN + LESSONS, day=date(2026, 2, 10))
+    builders.responses(dep, KITCHEN_AR + LESSONS_AR, day=date(2026, 2, 10), language="ar")
+    sc = builders.scope(org, deployments=[dep])
+    assert run_job("recluster", datetime(2026, 3, 4, 9, 0)).counts["scopes_refitted"] == 1
+    run = db.session.execute(select(ThemeRun).where(ThemeRun.scope_id == sc.id)).scalar_one()
+    assert run.method == METHOD_EMBEDDINGS
+    assert all(len(theme.languages) == 2 for theme in run.themes)  # themes across languages
+
+    recluster.forget_models()  # a restart: no model in memory
+    builders.responses(dep, ["نريد مطبخ أكبر"], day=date(2026, 3, 4), language="ar")
+    after = run_job("recluster", datetime(2026, 3, 4, 10, 0))
+    assert after.counts["scopes_predicted"] == 1 and after.counts["texts_predicted"] == 1
+    assert _runs(db, sc) == 1  # rebuilt on the same features, so no full re-fit

@@ -201,17 +201,24 @@ def _rebuild(run, fitted_items):
     from threadpoolctl import threadpool_limits
 
     from klankbord.analysis import FeedbackClusterer
+    from klankbord.reports import services as reports
     from klankbord.reports.models import ReportTheme, ThemeMember
 
     params = run.params or {}
     if "chosen_k" not in params or len(fitted_items) < 2:
         return None
+    # The same feature stage as the run (stored vectors for an embeddings run): TF-IDF themes
+    # would not reproduce cross-language themes, and every restart would cost a full re-fit.
+    vectorizer = (
+        reports.scope_vectorizer(fitted_items) if run.method == reports.METHOD_EMBEDDINGS else None
+    )
     clusterer = FeedbackClusterer(
         n_clusters=int(params["chosen_k"]),
         min_cluster_size=int(params.get("min_cluster_size", 5)),
         random_state=params.get("random_state", 0),
         n_resamples=0,
         n_representatives=1,
+        vectorizer=vectorizer,
     )
     with threadpool_limits(limits=_threads()):
         clusterer.fit([i.text for i in fitted_items], languages=[i.language for i in fitted_items])

@@ -774,7 +774,7 @@ def _clusterer_method(clusterer) -> str:
     return f"{str(kind).lower()}-kmeans"
 
 
-def _scope_vectorizer(items):
+def scope_vectorizer(items):
     """The multilingual embedding stage when configured and installed, else None (TF-IDF).
 
     Stored vectors (computed by the background ``embed`` job) are reused through a cache, so a
@@ -846,7 +846,7 @@ def recluster_scope(
             random_state=random_state,
             n_resamples=n_resamples,
             n_representatives=STORED_REPRESENTATIVES,
-            vectorizer=_scope_vectorizer(items),
+            vectorizer=scope_vectorizer(items),
         )
         with threadpool_limits(limits=CLUSTER_THREADS):
             clusterer.fit([i.text for i in items], languages=[i.language for i in items])
