@@ -167,11 +167,25 @@ def check() -> None:
 @click.option("--k", "k", default="auto", show_default=True, help="Number of themes, or 'auto'.")
 @click.option("--lang", default=None, help="Language code for texts without one.")
 @click.option("--seed", default=0, show_default=True, type=int)
-def cluster(input_path: str, out_path: str, k: str, lang: str | None, seed: int) -> None:
+@click.option(
+    "--features",
+    type=click.Choice(["auto", "tfidf", "embeddings"]),
+    default=None,
+    help="embeddings (local multilingual model), tfidf, or auto; default: from "
+    "ANALYSIS_EMBEDDINGS (auto: embeddings when installed).",
+)
+def cluster(
+    input_path: str, out_path: str, k: str, lang: str | None, seed: int, features: str | None
+) -> None:
     """Cluster free text from a JSONL file into themes (no database needed)."""
+    from flask import current_app
+
     from klankbord.analysis.cli import run_cluster
 
-    code = run_cluster(input_path, out_path, k=k, lang=lang, seed=seed)
+    if features is None:
+        setting = str(current_app.config.get("ANALYSIS_EMBEDDINGS", "auto")).lower()
+        features = {"off": "tfidf", "on": "embeddings"}.get(setting, "auto")
+    code = run_cluster(input_path, out_path, k=k, lang=lang, seed=seed, features=features)
     if code:
         sys.exit(code)
 

