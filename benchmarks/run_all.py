@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 
 #: name → (arguments for the default run, arguments for --quick).
 BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
-    "cluster": (["--no-scaling"], ["--quick"]),
+    "cluster": (["--embeddings"], ["--quick"]),
     "embeddings": ([], ["--seeds", "1"]),
     "report": ([], ["--responses", "10000", "--texts", "2000", "--runs", "2"]),
     "meetings_live": ([], ["--phones", "10", "--rounds", "3"]),
