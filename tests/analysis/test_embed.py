@@ -296,3 +296,15 @@ def test_real_model_vectors_are_unit_length_and_cross_lingual():
     assert X.shape == (3, 384)
     np.testing.assert_allclose(np.linalg.norm(X, axis=1), 1.0, rtol=1e-5)
     assert X[0] @ X[1] > X[0] @ X[2]
+
+
+def test_lone_surrogates_become_replacement_characters_before_hashing_or_embedding():
+    from klankbord.analysis._embed import valid_text
+
+    assert valid_text("\ud800 keuken \udfff") == "\ufffd keuken \ufffd"
+    assert valid_text("appel \ud83c\udf4e") == "appel 🍎"  # a pair is one character
+    assert valid_text("gewoon") == "gewoon"
+    assert text_key("\ud800 keuken") == text_key("\ufffd keuken")
+    fake = FakeEmbedder()
+    rows = EmbeddingVectorizer(embedder=fake).fit_transform(["\ud800 keuken", "kamer"])
+    assert rows.shape[0] == 2 and fake.calls[0][0] == "\ufffd keuken"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 
 import pytest
 from tests.e2e.conftest import PHONE
@@ -51,6 +52,16 @@ def own_server(live_server):
     server.stop()
 
 
+def _wait_until(page, expression: str, seconds: float = 15.0) -> None:
+    """Poll ``expression`` from here: ``wait_for_function`` evaluates a string in the page,
+    which the Content Security Policy (no unsafe-eval) rightly refuses."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {seconds} s: {expression}")
+        page.wait_for_timeout(100)
+
+
 def _to_check_page(page, code: str) -> None:
     """Open the Dutch survey and skip every question (each may be skipped) up to the check page."""
     page.goto(f"/s/{code}/nl")
@@ -72,9 +83,9 @@ def test_a_survey_finished_offline_is_kept_and_sent_when_the_connection_is_back(
     page = context.new_page()
     page.goto(f"/s/{code}")
     # The outbox worker controls the survey pages once it is active (clients.claim).
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    _wait_until(page, "!!(navigator.serviceWorker && navigator.serviceWorker.controller)")
     _to_check_page(page, code)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    _wait_until(page, "navigator.serviceWorker.controller !== null")
 
     own_server.stop()  # the connection is gone
     context.set_offline(True)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
@@ -56,9 +57,25 @@ def embeddings_available() -> bool:
         return False
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """Return ``text`` with lone surrogates (JSON allows "\\ud800") replaced by U+FFFD.
+
+    They cannot be encoded as UTF-8, so a tokenizer or a hash would fail on them; a pair that
+    forms one character is joined, as a UTF-8 decoder would have done.
+    """
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def text_key(text: str) -> str:
     """Return the cache key of a text: sha256 of its NFC form (hex, 64 characters)."""
-    return hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()
+    return hashlib.sha256(
+        unicodedata.normalize("NFC", valid_text(text)).encode("utf-8")
+    ).hexdigest()
 
 
 class EmbeddingCache:
@@ -376,7 +393,7 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         todo: dict[str, str] = {}
         for k, t in zip(keys, texts, strict=True):
             if k not in found and k not in todo:
-                todo[k] = t[: self.max_chars]
+                todo[k] = valid_text(t[: self.max_chars])
         self.n_cached_ = sum(1 for k in keys if k in found)
         self.n_embedded_ = len(todo)
         pending = list(todo.items())
