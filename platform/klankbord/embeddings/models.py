@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from klankbord.accounts.models import OrgScoped
+from klankbord.core.refs import text_ref
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 
@@ -71,10 +72,8 @@ class TextEmbedding(OrgScoped, db.Model):
 
     @property
     def ref(self) -> str:
-        """The text's reference as reports write it: "s:<response>:<question>" or "m:<idea>"."""
-        if self.source_type == SURVEY:
-            return f"s:{self.response_id}:{self.question_id}"
-        return f"m:{self.idea_id}"
+        """The text's reference as reports write it (``core.refs.text_ref``)."""
+        return text_ref(self.response_id, self.question_id, self.idea_id)
 
     def array(self) -> np.ndarray:
         """The vector as float32."""

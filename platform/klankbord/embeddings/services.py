@@ -29,6 +29,7 @@ from klankbord.analysis import (
     text_key,
 )
 from klankbord.analysis._embed import MODES, embedder_name
+from klankbord.core.refs import text_ref
 from klankbord.embeddings.models import MEETING, SURVEY, TextEmbedding, encode_vector
 from klankbord.extensions import db
 
@@ -52,9 +53,7 @@ class PendingText:
 
     @property
     def ref(self) -> str:
-        if self.source_type == SURVEY:
-            return f"s:{self.response_id}:{self.question_id}"
-        return f"m:{self.idea_id}"
+        return text_ref(self.response_id, self.question_id, self.idea_id)
 
 
 def mode(config=None) -> str:

@@ -202,7 +202,6 @@ def _rebuild(run, fitted_items):
 
     from klankbord.analysis import FeedbackClusterer
     from klankbord.reports import services as reports
-    from klankbord.reports.models import ReportTheme, ThemeMember
 
     params = run.params or {}
     if "chosen_k" not in params or len(fitted_items) < 2:
@@ -222,18 +221,7 @@ def _rebuild(run, fitted_items):
     )
     with threadpool_limits(limits=_threads()):
         clusterer.fit([i.text for i in fitted_items], languages=[i.language for i in fitted_items])
-    stored: dict[str, int] = {}
-    for theme_id, response_id, question_id, idea_id in db.session.execute(
-        select(
-            ThemeMember.theme_id,
-            ThemeMember.response_id,
-            ThemeMember.question_id,
-            ThemeMember.idea_id,
-        )
-        .join(ReportTheme, ReportTheme.id == ThemeMember.theme_id)
-        .where(ReportTheme.run_id == run.id)
-    ):
-        stored[f"s:{response_id}:{question_id}" if idea_id is None else f"m:{idea_id}"] = theme_id
+    stored = {ref: theme_id for theme_id, refs in reports.member_refs(run).items() for ref in refs}
     votes: dict[int, Counter] = {}
     compared = 0
     for item, label in zip(fitted_items, clusterer.labels_, strict=True):

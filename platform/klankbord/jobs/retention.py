@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, select, tuple_
 
 from klankbord.accounts.models import Organisation
 from klankbord.accounts.services import record_event
+from klankbord.core.refs import text_ref
 from klankbord.extensions import db
 
 
@@ -158,7 +159,7 @@ def _purge_report_refs(
     except ImportError:  # reports not installed: nothing refers to the texts
         return 0, 0
     quotes = curations = 0
-    refs = [f"s:{r}:{q}" for r, q in survey_keys] + [f"m:{i}" for i in idea_ids]
+    refs = [text_ref(r, q) for r, q in survey_keys] + [text_ref(None, None, i) for i in idea_ids]
     for chunk in _chunks(survey_keys):
         quotes += (
             db.session.execute(

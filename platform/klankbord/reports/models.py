@@ -14,6 +14,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from klankbord.accounts.models import OrgScoped
+from klankbord.core.refs import text_ref
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 
@@ -186,11 +187,7 @@ class ThemeMember(db.Model):
 
     @property
     def ref(self) -> str:
-        return (
-            f"s:{self.response_id}:{self.question_id}"
-            if self.idea_id is None
-            else f"m:{self.idea_id}"
-        )
+        return text_ref(self.response_id, self.question_id, self.idea_id)
 
 
 class QuoteCuration(OrgScoped, db.Model):

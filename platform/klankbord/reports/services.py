@@ -21,6 +21,7 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from klankbord.accounts.models import Location, Organisation
+from klankbord.core.refs import text_ref
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 from klankbord.meetings.models import Meeting, MeetingAction, MeetingIdea, MeetingUpdate
@@ -712,11 +713,7 @@ class TextItem:
 
     @property
     def ref(self) -> str:
-        return (
-            f"s:{self.response_id}:{self.question_id}"
-            if self.idea_id is None
-            else f"m:{self.idea_id}"
-        )
+        return text_ref(self.response_id, self.question_id, self.idea_id)
 
 
 def collect_texts(scope: ReportScope) -> list[TextItem]:
@@ -913,7 +910,8 @@ def recluster_scope(
 # Curation -------------------------------------------------------------------------------------
 
 
-def _member_refs(run: ThemeRun) -> dict[int, set[str]]:
+def member_refs(run: ThemeRun) -> dict[int, set[str]]:
+    """The references of a run's theme members, per theme."""
     rows = db.session.execute(
         select(
             ThemeMember.theme_id,
@@ -926,7 +924,7 @@ def _member_refs(run: ThemeRun) -> dict[int, set[str]]:
     ).all()
     refs: dict[int, set[str]] = defaultdict(set)
     for theme_id, response_id, question_id, idea_id in rows:
-        refs[theme_id].add(f"s:{response_id}:{question_id}" if idea_id is None else f"m:{idea_id}")
+        refs[theme_id].add(text_ref(response_id, question_id, idea_id))
     return refs
 
 
@@ -942,7 +940,7 @@ def carry_curation(previous: ThemeRun, run: ThemeRun) -> dict:
     their theme; two new themes whose texts mostly sit in one theme a facilitator had merged are
     merged again. Returns what changed: new, gone, grown, shrunk, kept (by title).
     """
-    old_refs, new_refs = _member_refs(previous), _member_refs(run)
+    old_refs, new_refs = member_refs(previous), member_refs(run)
     old_themes = {t.id: t for t in previous.themes if t.merged_into_id is None}
     new_themes = {t.id: t for t in run.themes}
     pairs = sorted(
@@ -1221,12 +1219,12 @@ def _texts_for(refs: Iterable[tuple[str | None, str | None, int | None]]) -> dic
             )
         ).all()
         wanted = set(survey)
-        texts.update({f"s:{r}:{q}": t for r, q, t in rows if (r, q) in wanted and t})
+        texts.update({text_ref(r, q): t for r, q, t in rows if (r, q) in wanted and t})
     if ideas:
         rows = db.session.execute(
             select(MeetingIdea.id, MeetingIdea.text).where(MeetingIdea.id.in_(ideas))
         ).all()
-        texts.update({f"m:{i}": t for i, t in rows})
+        texts.update({text_ref(None, None, i): t for i, t in rows})
     return texts
 
 
@@ -1431,7 +1429,6 @@ def theme_language_note(
         if note:
             return note
     return None
-
 
 
 def _links_for(theme_ids: list[int]) -> dict[int, list[LinkView]]:
