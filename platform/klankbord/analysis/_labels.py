@@ -97,21 +97,13 @@ def representatives(
 
     Members are visited from the most central outwards; one is taken when its
     cosine similarity to every quote already taken stays below *max_similarity*
-    and its normalised text differs. ``X`` rows are L2-normalised.
+    and its normalised text differs. ``X`` rows are L2-normalised. This is the
+    one-language case of ``_crosslang.representatives_across_languages``, which
+    the clusterer uses.
     """
-    if len(members) == 0:
-        return ()
-    sims = X[members] @ centre
-    order = members[np.argsort(-sims, kind="stable")]
-    picked: list[int] = []
-    seen_text: set[str] = set()
-    for i in order:
-        if texts_key[i] in seen_text:
-            continue
-        if picked and float(np.max(X[picked] @ X[i])) >= max_similarity:
-            continue
-        picked.append(int(i))
-        seen_text.add(texts_key[i])
-        if len(picked) == n:
-            break
-    return tuple(picked)
+    from ._crosslang import representatives_across_languages
+
+    one_language = [""] * X.shape[0]
+    return representatives_across_languages(
+        X, members, centre, one_language, texts_key, n=n, max_similarity=max_similarity
+    )

@@ -50,8 +50,6 @@ class InputError(ValueError):
 
 def read_jsonl(path: str | os.PathLike, default_lang: str | None = None) -> list[dict]:
     """Read and validate feedback records; raise InputError naming the bad line."""
-    from ._embed import valid_text
-
     records: list[dict] = []
     seen: dict[str, int] = {}
     try:
@@ -84,9 +82,7 @@ def read_jsonl(path: str | os.PathLike, default_lang: str | None = None) -> list
                 lang = obj.get("lang")
                 if lang is not None and not isinstance(lang, str):
                     raise InputError(f"line {lineno}: 'lang' must be a string")
-                # "\ud800" is valid JSON but not text: a lone surrogate becomes U+FFFD.
-                text = valid_text(obj["text"])
-                records.append({"id": rid, "text": text, "lang": lang or default_lang})
+                records.append({"id": rid, "text": obj["text"], "lang": lang or default_lang})
         except UnicodeDecodeError as exc:
             raise InputError(f"{path} is not UTF-8 text") from exc
     if not records:
