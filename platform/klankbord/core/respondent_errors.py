@@ -22,6 +22,17 @@ LANGUAGES = ("nl", "en", "ar", "ti", "fa", "tr", "uk")
 RESPONDENT_PREFIXES = ("/s/", "/m/", "/g/")
 RESPONDENT_PATHS = frozenset({"/s", "/m", "/g"})
 
+#: One sentence for "the form was wrong" (400) and "not this way" (405).
+_GO_BACK = {
+    "nl": "Ga terug en probeer het opnieuw.",
+    "en": "Please go back and try again.",
+    "ar": "ارجع وحاول مرة أخرى.",
+    "ti": "ንድሕሪት ተመሊስኩም እንደገና ፈትኑ።",
+    "fa": "برگردید و دوباره امتحان کنید.",
+    "tr": "Geri dönüp tekrar deneyin.",
+    "uk": "Поверніться і спробуйте ще раз.",
+}
+
 TEXTS: dict[str, dict[str, str]] = {
     "title_400": {
         "nl": "Er ging iets mis met het formulier",
@@ -32,15 +43,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "tr": "Formda bir sorun var",
         "uk": "З формою щось не так",
     },
-    "text_400": {
-        "nl": "Ga terug en probeer het opnieuw.",
-        "en": "Please go back and try again.",
-        "ar": "ارجع وحاول مرة أخرى.",
-        "ti": "ንድሕሪት ተመሊስኩም እንደገና ፈትኑ።",
-        "fa": "برگردید و دوباره امتحان کنید.",
-        "tr": "Geri dönüp tekrar deneyin.",
-        "uk": "Поверніться і спробуйте ще раз.",
-    },
+    "text_400": _GO_BACK,
     "title_403": {
         "nl": "Dit mag niet",
         "en": "This is not allowed",
@@ -86,15 +89,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "tr": "Bu burada yapılamaz",
         "uk": "Тут це неможливо",
     },
-    "text_405": {
-        "nl": "Ga terug en probeer het opnieuw.",
-        "en": "Please go back and try again.",
-        "ar": "ارجع وحاول مرة أخرى.",
-        "ti": "ንድሕሪት ተመሊስኩም እንደገና ፈትኑ።",
-        "fa": "برگردید و دوباره امتحان کنید.",
-        "tr": "Geri dönüp tekrar deneyin.",
-        "uk": "Поверніться і спробуйте ще раз.",
-    },
+    "text_405": _GO_BACK,
     "title_413": {
         "nl": "Te veel tekst",
         "en": "Too much text",
