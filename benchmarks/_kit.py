@@ -42,6 +42,16 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def run_together(threads: list[threading.Thread]) -> float:
+    """Start the client threads, wait for all of them, return the seconds they took."""
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def latency_summary(values: list[float]) -> dict:
     return {
         "n": len(values),

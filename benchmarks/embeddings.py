@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform as _platform
 import resource
 import subprocess
 import sys
@@ -43,18 +42,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+from cluster import DEFAULT_DATA, REPO, RESULTS, load, machine  # same data, paths and machine facts
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "data"
-RESULTS = REPO / "benchmarks" / "results"
 FILES = {"nl": "sib200_nld_Latn.jsonl", "ar": "sib200_arb_Arab.jsonl"}
 SHORT = REPO / "tests" / "analysis" / "data"
 K = 7
-
-
-def load(data_dir: Path, name: str):
-    rows = [json.loads(line) for line in open(data_dir / name, encoding="utf-8") if line.strip()]
-    return [r["text"] for r in rows], [r["label"] for r in rows]
 
 
 def short_texts() -> list[str]:
@@ -235,17 +227,6 @@ def recluster(texts, vecs, seed=0):
     }
 
 
-def machine() -> dict:
-    import sklearn
-
-    return {
-        "python": _platform.python_version(),
-        "sklearn": sklearn.__version__,
-        "cpus": os.cpu_count(),
-        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-    }
-
-
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
@@ -264,7 +245,7 @@ def main(argv=None) -> int:
 
     texts, topics, langs = [], [], []
     for lang, name in FILES.items():
-        t, y = load(args.data_dir, name)
+        t, y = load(args.data_dir, name, None)
         texts += t
         topics += y
         langs += [lang] * len(t)

@@ -114,12 +114,7 @@ def run(kind: str, total: int, clients: int, workers: int) -> dict:
 
         with _kit.gunicorn("klankbord:create_app()", env, workers) as port:
             threads = [threading.Thread(target=client, args=(n, port)) for n in range(clients)]
-            started = time.perf_counter()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            elapsed = time.perf_counter() - started
+            elapsed = _kit.run_together(threads)
 
         from klankbord.extensions import db
         from klankbord.meetings.models import MeetingIdea

@@ -35,6 +35,10 @@ import urllib.parse
 from datetime import datetime
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _kit  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 LANGS = ["ar", "ti", "fa", "uk", "nl"]
@@ -219,12 +223,7 @@ def main() -> int:
             )
             for n, phone in enumerate(phones)
         ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        elapsed = _kit.run_together(threads)
     finally:
         server.terminate()
         server.wait(timeout=30)

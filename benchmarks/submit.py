@@ -67,13 +67,8 @@ def _drive(
                 with lock:
                     ok.append(item)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started, ok
+    seconds = _kit.run_together([threading.Thread(target=client) for _ in range(clients)])
+    return seconds, ok
 
 
 def run(kind: str, total: int, clients: int, workers: int, rounds: int = 5) -> dict:
