@@ -72,6 +72,8 @@ for _cp in (
     *range(0x2066, 0x206A),
 ):
     _VIEW_TABLE[_cp] = " "
+# Arabic decimal and thousands separators, and "@" lookalikes (full-width, small)
+_VIEW_TABLE.update({0x066B: ".", 0x066C: ",", 0xFF20: "@", 0xFE6B: "@", 0xFF0E: "."})
 # NUL is our "unmatchable" mask character; an input NUL stays NUL (also unmatchable)
 
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
@@ -201,16 +203,49 @@ _I = re.IGNORECASE
 
 # e-mail: the local part must start a run, so each run is scanned once (linear)
 _EMAIL_RE = re.compile(r"(?<![\w.+%'\-])[\w+%'\-][\w.+%'\-]*@(?:[\w\-]+\.)+[\w\-]+")
+# obfuscated e-mail: "at"/"dot" spelled out (bracketed or as words, in the seven languages)
+_EMAIL_AT = (
+    r"(?:[ \u00a0]{0,2}(?:[\[({<][ \u00a0]?(?:at|@|et)[ \u00a0]?[\])}>]|@)[ \u00a0]{0,2}"
+    r"|[ \u00a0]{1,2}(?:at|et|apenstaartje|at-teken|ات|آت|أت|اَت|собака|равлик|ኣት)[ \u00a0]{1,2})"
+)
+_EMAIL_DOT = (
+    r"(?:[ \u00a0]{0,2}[\[({<][ \u00a0]?(?:dot|punt|\.|nokta)[ \u00a0]?[\])}>][ \u00a0]{0,2}"
+    r"|[ \u00a0]{0,2}\.[ \u00a0]{0,2}"
+    r"|[ \u00a0]{1,2}(?:dot|punt|nokta|نقطة|نقطه|دات|دوت|крапка|точка|ነጥቢ)[ \u00a0]{1,2})"
+)
+_EMAIL_OBF_RE = re.compile(
+    r"(?<![\w.+%'\-])[\w+%'\-][\w.+%'\-]{0,63}(?P<at>" + _EMAIL_AT + r")"
+    r"(?P<domain>[\w\-]{1,63}(?:" + _EMAIL_DOT + r"[\w\-]{1,63}){1,3})(?![\w])",
+    _I,
+)
+_EMAIL_DOT_SPLIT_RE = re.compile(_EMAIL_DOT, _I)
+_EMAIL_DOT_WORD_RE = re.compile(
+    r"[\[({<][ \u00a0]?(?:dot|punt|nokta)|(?<![\w])(?:dot|punt|nokta|نقطة|نقطه|دات|دوت|крапка|точка|ነጥቢ)(?![\w])",
+    _I,
+)
+_TLDS = frozenset(
+    "com nl net org be de uk co fr eu info io me ru ua tr ir af sy iq er et so sd eg ma jo lb sa ae "
+    "edu gov biz online mail email live ch at se no dk pl it es pt".split()
+)
+_MAIL_PROVIDERS = frozenset(
+    "gmail googlemail hotmail outlook live msn yahoo icloud me mac aol gmx web ziggo kpnmail kpn "
+    "planet home xs4all hetnet chello casema upcmail proton protonmail pm yandex mail ukr i ua "
+    "bigmir meta rambler inbox".split()
+)
 _URL_RE = re.compile(r"(?<![\w@/.\-])(?:https?://|www\.)[^\s<>\"'\x00\[\]]+", _I)
 _URL_TRAIL = ".,;:!?)]}'\"،؛؟»”’"
 
-_SEP = r"[ \u00a0\-./()\u2010\u2011\u2013]"
+_SEP = r"[ \u00a0\-./()\u2010\u2011\u2013\u2014]"
 # international number: + or 00, country code, 6..16 further digits (trimmed per country)
 _PHONE_INTL_RE = re.compile(
     r"(?=((?:(?<![\w+])\+|(?<![\w])00)[ \u00a0]?[1-9](?:" + _SEP + r"{0,3}[0-9]){6,16})(?![0-9]))"
 )
 # national number starting with 0 (8..11 digits)
-_PHONE_NAT_RE = re.compile(r"(?=((?<![\w+])\(?0(?:" + _SEP + r"{0,2}[0-9]){7,10})(?![0-9]))")
+_PHONE_NAT_RE = re.compile(r"(?=((?<![\w+])\(?0(?:" + _SEP + r"{0,3}[0-9]){7,10})(?![0-9]))")
+# a Dutch mobile number without its trunk 0, grouped: "6-1234-5678", "6 12345678"
+_PHONE_MOBILE_NO_TRUNK_RE = re.compile(
+    r"(?<![\w+\-.,/])6" + _SEP + r"{1,3}[0-9](?:" + _SEP + r"{0,3}[0-9]){7}(?![0-9])(?![.,][0-9])"
+)
 _DATE_PREFIX_RE = re.compile(r"\(?[0-3]?[0-9][-./][01]?[0-9][-./](?:19|20)[0-9]{2}")
 
 # national significant number length (min, max) per calling code
@@ -329,8 +364,52 @@ _HNR = (
     r"|[ \u00a0](?:[A-Z]|hs|bis)(?![\w]))?(?![\w])"
 )
 _STREETWORDS = r"((?:[A-Z][\w'\-]*[ \u00a0]){0,2}[A-Z][\w'\-]*)"
+#: a label between postcode and house number: "1234AB huisnummer 12", "1234AB, nr 12"
+_HNR_LABEL = (
+    r"(?i:(?:huis)?(?:nummer|nr|no)\.?|number|house[ \u00a0]?(?:number|no\.?)|numara(?:s[ıi])?|no\.?"
+    r"|kap[ıi][ \u00a0]?(?:no|numaras[ıi])\.?|номер(?:[ \u00a0]будинку)?|буд(?:инок|\.)?|д(?:ом|\.)"
+    r"|رقم(?:[ \u00a0](?:المنزل|البيت|الدار|العمارة))?|منزل|بيت|پلاک|شماره(?:[ \u00a0](?:خانه|منزل))?"
+    r"|ቁጽሪ(?:[ \u00a0]ገዛ)?|ገዛ[ \u00a0]ቁጽሪ|№)"
+)
 _ADDR_POSTCODE_HNR_RE = re.compile(
-    r"(?<![\w])(" + _POSTCODE + r")[ \u00a0]{0,2},?[ \u00a0]{0,2}(" + _HNR + r")"
+    r"(?<![\w])(" + _POSTCODE + r")[ \u00a0]{0,2}[,;]?[ \u00a0]{0,2}"
+    r"(?:" + _HNR_LABEL + r"[ \u00a0]{0,2}:?[ \u00a0]{0,2})?(" + _HNR + r")"
+)
+#: "huisnummer 12, postcode 1234AB": house number first
+_ADDR_HNR_POSTCODE_RE = re.compile(
+    r"(?<![\w])" + _HNR_LABEL + r"[ \u00a0]{0,2}:?[ \u00a0]{0,2}" + _HNR + r"[ \u00a0]{0,2}[,;]?"
+    r"[ \u00a0]{0,2}(?i:(?:postcode|post[ \u00a0]?code|zip|posta[ \u00a0]kodu|індекс"
+    r"|الرمز[ \u00a0]البريدي|کد[ \u00a0]پستی)[ \u00a0]{0,2}:?[ \u00a0]{0,2})?(" + _POSTCODE + ")"
+)
+#: a postcode after its label, even without a house number ("postcode 1234AB")
+_ADDR_LABELLED_POSTCODE_RE = re.compile(
+    r"(?<![\w])(?i:postcode|post[ \u00a0]code|zip[ \u00a0]?code|posta[ \u00a0]kodu|поштовий[ \u00a0]індекс"
+    r"|індекс|الرمز[ \u00a0]البريدي|رمز[ \u00a0]بريدي|کد[ \u00a0]پستی|ፖስታ[ \u00a0]ኮድ)"
+    r"[ \u00a0]{0,2}:?[ \u00a0]{0,2}(" + _POSTCODE + r")"
+    r"(?:[ \u00a0]{0,2}[,;]?[ \u00a0]{0,2}(?:"
+    + _HNR_LABEL
+    + r"[ \u00a0]{0,2}:?[ \u00a0]{0,2})?"
+    + _HNR
+    + ")?"
+)
+#: a room in a reception centre identifies its residents: "kamer 12", "AZC kamer 3b", "غرفة ١٢"
+_ROOM_WORD = (
+    r"(?:(?<![Tt]weede[ \u00a0])(?<![Ee]erste[ \u00a0])kamer(?:nummer|nr\.?)?|room(?:[ \u00a0]?(?:number|no\.?|nr\.?))?"
+    r"|unit|(?:oda|odam[ıi]z?)(?:[ \u00a0]?(?:numaras[ıi]|no\.?))?|кімнат[аиіу](?:[ \u00a0]?№)?"
+    r"|номер[ \u00a0]кімнати|комнат[аы](?:[ \u00a0]?№)?"
+    r"|(?:ال)?غرف(?:ة|تي|تنا)(?:[ \u00a0]رقم)?|رقم[ \u00a0](?:ال)?غرف(?:ة|تي|تنا)"
+    r"|اتاق(?:م|مان)?(?:[ \u00a0]شماره)?|شماره[ \u00a0]اتاق(?:م)?|ክፍሊ(?:[ \u00a0]ቁጽሪ)?|ቁጽሪ[ \u00a0]ክፍሊ)"
+)
+_ROOM_RE = re.compile(
+    r"(?<![\w])" + _ROOM_WORD + r"[ \u00a0]{0,2}(?:nr\.?|no\.?|#|№|:)?[ \u00a0]{0,2}"
+    r"((?:[A-Za-z][ \u00a0]?[\-.]?[ \u00a0]?)?[0-9]{1,4}(?:[.\-/][0-9]{1,3})?[A-Za-z]?)(?![\w])(?![.,][0-9])"
+    r"(?![ \u00a0]{0,2}(?:m2|m²|m\b|meter|vierkante|keer|times|mensen|personen|people|persons|jaar|year"
+    r"|uur|hour|dagen|days|euro|€|kişi|metre|люд|метр|نفر|شخص|أشخاص|متر|ሰባት|ሰብ))",
+    _I,
+)
+#: a room number before the word: "12 numaralı oda", "кімната номер 12" is above
+_ROOM_BEFORE_RE = re.compile(
+    r"(?<![\w])[0-9]{1,4}[ \u00a0]?(?:numaral[ıi]|nolu|no'?lu)[ \u00a0]oda(?![\w])", _I
 )
 _ADDR_STREET_POSTCODE_RE = re.compile(
     r"(?<![\w])"
@@ -568,6 +647,23 @@ def _find_email(view: str):
             yield s, e, "email"
 
 
+def _find_obfuscated_email(view: str):
+    """ "fatima [at] gmail [dot] com", "fatima at gmail dot com", "fatima @ hotmail . nl"."""
+    for m in _EMAIL_OBF_RE.finditer(view):
+        at, domain = m.group("at"), m.group("domain")
+        bracketed = at.strip()[:1] in "[({<" or "@" in at
+        parts = _EMAIL_DOT_SPLIT_RE.split(domain.casefold())
+        if len(parts) < 2 or parts[-1] not in _TLDS:
+            continue
+        if (
+            not bracketed
+            and parts[0] not in _MAIL_PROVIDERS
+            and not _EMAIL_DOT_WORD_RE.search(domain)
+        ):
+            continue  # "look at home dot nl" needs a provider or a spelled-out dot to count
+        yield m.start(), m.end(), "email"
+
+
 def _find_url(view: str):
     for m in _URL_RE.finditer(view):
         s, e = m.span()
@@ -619,7 +715,7 @@ def _find_phone(view: str):
         n = len(digits)
         if digits[1] == "0":  # 00... is international
             continue
-        if n == 11 and not digits.startswith("05"):
+        if n == 11 and not digits.startswith(("05", "09")):  # Turkish and Iranian mobiles
             # Dutch numbers have 10 digits: keep 10 if the 11th starts a new group
             if not ("0" <= view[pos[9] + 1] <= "9"):
                 e, n = pos[9] + 1, 10
@@ -633,6 +729,8 @@ def _find_phone(view: str):
             yield s, e, "phone"
         elif n == 8 and digits[:4] in ("0800", "0900", "0906", "0909") and text[:4].isdigit():
             yield s, e, "phone"
+    for m in _PHONE_MOBILE_NO_TRUNK_RE.finditer(view):
+        yield m.start(), m.end(), "phone"
 
 
 def _is_date_like(d: str) -> bool:
@@ -712,6 +810,14 @@ def _find_address(view: str):
         if letters in _ABBREV_LETTERS and 1900 <= int(code[:4]) <= 2099:
             continue
         yield m.start(), m.end(), "address"
+    for m in _ADDR_HNR_POSTCODE_RE.finditer(view):
+        yield m.start(), m.end(), "address"
+    for m in _ADDR_LABELLED_POSTCODE_RE.finditer(view):
+        yield m.start(1), m.end(), "address"  # the label stays: "postcode [adres]"
+    for m in _ROOM_RE.finditer(view):
+        yield m.start(), m.end(), "address"
+    for m in _ROOM_BEFORE_RE.finditer(view):
+        yield m.start(), m.end(), "address"
     for m in _ADDR_STREET_RE.finditer(view):
         last = m.group(1).split()[-1].casefold()
         if any(last.endswith(suf) and len(last) > len(suf) + 1 for suf in _STREET_SUFFIXES):
@@ -732,6 +838,10 @@ def _find_name(view: str, lang: str | None):
 # the scrubber
 # --------------------------------------------------------------------------
 _ASCII_DIGIT_RE = re.compile(r"[0-9]")
+#: an obfuscated e-mail spells out "at" or writes "@" (checked above): one cheap scan
+_EMAIL_OBF_GATE_RE = re.compile(
+    r"@|(?<![\w])(?:at|et|apenstaartje|at-teken|ات|آت|أت|اَت|собака|равлик|ኣት)(?![\w])", _I
+)
 
 
 def _one_pass(text: str, lang: str | None, gate: bool = True) -> tuple[str, dict[str, int]]:
@@ -742,6 +852,8 @@ def _one_pass(text: str, lang: str | None, gate: bool = True) -> tuple[str, dict
     # (``gate=False`` runs every finder: the tests check that the gates change nothing.)
     if not gate or "@" in view:
         candidates.extend(_find_email(view))
+    if not gate or _EMAIL_OBF_GATE_RE.search(view):
+        candidates.extend(_find_obfuscated_email(view))
     if not gate or "://" in view or "www." in view.lower():
         candidates.extend(_find_url(view))
     digits = len(_ASCII_DIGIT_RE.findall(view)) if gate else 99
