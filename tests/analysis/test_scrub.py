@@ -467,8 +467,9 @@ def test_name_negatives(text):
 
 
 def test_weak_phrase_restricted_by_lang():
-    assert scrub("Ik ben Ahmed", "nl") == f"Ik ben {NAAM}"
-    assert scrub("Ik ben Ahmed", "en") == "Ik ben Ahmed"
+    # "Zorro" is in no name list, so only the Dutch lead-in phrase can take it
+    assert scrub("Ik ben Zorro", "nl") == f"Ik ben {NAAM}"
+    assert scrub("Ik ben Zorro", "en") == "Ik ben Zorro"
     assert scrub("My name is Ahmed", "nl") == f"My name is {NAAM}"  # explicit phrases always
 
 

@@ -23,6 +23,7 @@ Design notes
 from __future__ import annotations
 
 import re
+from importlib import resources
 
 __all__ = [
     "KINDS",
@@ -79,8 +80,12 @@ _VIEW_TABLE.update({0x066B: ".", 0x066C: ",", 0xFF20: "@", 0xFE6B: "@", 0xFF0E: 
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 
 
+_VIEW_NEEDED_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_VIEW_TABLE)) + "]")
+
+
 def _view(text: str) -> str:
-    view = text.translate(_VIEW_TABLE)
+    # translate() looks every character up: most answers have nothing to translate
+    view = text.translate(_VIEW_TABLE) if _VIEW_NEEDED_RE.search(text) else text
     if "[" in view:
         view = _PLACEHOLDER_RE.sub(lambda m: "\x00" * len(m.group()), view)
     return view
@@ -220,11 +225,13 @@ _EMAIL_OBF_RE = re.compile(
 )
 _EMAIL_DOT_SPLIT_RE = re.compile(_EMAIL_DOT, _I)
 _EMAIL_DOT_WORD_RE = re.compile(
-    r"[\[({<][ \u00a0]?(?:dot|punt|nokta)|(?<![\w])(?:dot|punt|nokta|نقطة|نقطه|دات|دوت|крапка|точка|ነጥቢ)(?![\w])",
+    r"[\[({<][ \u00a0]?(?:dot|punt|nokta)"
+    r"|(?<![\w])(?:dot|punt|nokta|نقطة|نقطه|دات|دوت|крапка|точка|ነጥቢ)(?![\w])",
     _I,
 )
 _TLDS = frozenset(
-    "com nl net org be de uk co fr eu info io me ru ua tr ir af sy iq er et so sd eg ma jo lb sa ae "
+    "com nl net org be de uk co fr eu info io me ru ua tr ir af sy iq er et so sd eg ma jo lb sa "
+    "ae "
     "edu gov biz online mail email live ch at se no dk pl it es pt".split()
 )
 _MAIL_PROVIDERS = frozenset(
@@ -366,9 +373,11 @@ _HNR = (
 _STREETWORDS = r"((?:[A-Z][\w'\-]*[ \u00a0]){0,2}[A-Z][\w'\-]*)"
 #: a label between postcode and house number: "1234AB huisnummer 12", "1234AB, nr 12"
 _HNR_LABEL = (
-    r"(?i:(?:huis)?(?:nummer|nr|no)\.?|number|house[ \u00a0]?(?:number|no\.?)|numara(?:s[ıi])?|no\.?"
+    r"(?i:(?:huis)?(?:nummer|nr|no)\.?|number|house[ \u00a0]?(?:number|no\.?)"
+    r"|numara(?:s[ıi])?|no\.?"
     r"|kap[ıi][ \u00a0]?(?:no|numaras[ıi])\.?|номер(?:[ \u00a0]будинку)?|буд(?:инок|\.)?|д(?:ом|\.)"
-    r"|رقم(?:[ \u00a0](?:المنزل|البيت|الدار|العمارة))?|منزل|بيت|پلاک|شماره(?:[ \u00a0](?:خانه|منزل))?"
+    r"|رقم(?:[ \u00a0](?:المنزل|البيت|الدار|العمارة))?|منزل|بيت|پلاک"
+    r"|شماره(?:[ \u00a0](?:خانه|منزل))?"
     r"|ቁጽሪ(?:[ \u00a0]ገዛ)?|ገዛ[ \u00a0]ቁጽሪ|№)"
 )
 _ADDR_POSTCODE_HNR_RE = re.compile(
@@ -383,7 +392,8 @@ _ADDR_HNR_POSTCODE_RE = re.compile(
 )
 #: a postcode after its label, even without a house number ("postcode 1234AB")
 _ADDR_LABELLED_POSTCODE_RE = re.compile(
-    r"(?<![\w])(?i:postcode|post[ \u00a0]code|zip[ \u00a0]?code|posta[ \u00a0]kodu|поштовий[ \u00a0]індекс"
+    r"(?<![\w])(?i:postcode|post[ \u00a0]code|zip[ \u00a0]?code|posta[ \u00a0]kodu"
+    r"|поштовий[ \u00a0]індекс"
     r"|індекс|الرمز[ \u00a0]البريدي|رمز[ \u00a0]بريدي|کد[ \u00a0]پستی|ፖስታ[ \u00a0]ኮድ)"
     r"[ \u00a0]{0,2}:?[ \u00a0]{0,2}(" + _POSTCODE + r")"
     r"(?:[ \u00a0]{0,2}[,;]?[ \u00a0]{0,2}(?:"
@@ -394,16 +404,20 @@ _ADDR_LABELLED_POSTCODE_RE = re.compile(
 )
 #: a room in a reception centre identifies its residents: "kamer 12", "AZC kamer 3b", "غرفة ١٢"
 _ROOM_WORD = (
-    r"(?:(?<![Tt]weede[ \u00a0])(?<![Ee]erste[ \u00a0])kamer(?:nummer|nr\.?)?|room(?:[ \u00a0]?(?:number|no\.?|nr\.?))?"
+    r"(?:(?<![Tt]weede[ \u00a0])(?<![Ee]erste[ \u00a0])kamer(?:nummer|nr\.?)?"
+    r"|room(?:[ \u00a0]?(?:number|no\.?|nr\.?))?"
     r"|unit|(?:oda|odam[ıi]z?)(?:[ \u00a0]?(?:numaras[ıi]|no\.?))?|кімнат[аиіу](?:[ \u00a0]?№)?"
     r"|номер[ \u00a0]кімнати|комнат[аы](?:[ \u00a0]?№)?"
     r"|(?:ال)?غرف(?:ة|تي|تنا)(?:[ \u00a0]رقم)?|رقم[ \u00a0](?:ال)?غرف(?:ة|تي|تنا)"
-    r"|اتاق(?:م|مان)?(?:[ \u00a0]شماره)?|شماره[ \u00a0]اتاق(?:م)?|ክፍሊ(?:[ \u00a0]ቁጽሪ)?|ቁጽሪ[ \u00a0]ክፍሊ)"
+    r"|اتاق(?:م|مان)?(?:[ \u00a0]شماره)?|شماره[ \u00a0]اتاق(?:م)?"
+    r"|ክፍሊ(?:[ \u00a0]ቁጽሪ)?|ቁጽሪ[ \u00a0]ክፍሊ)"
 )
 _ROOM_RE = re.compile(
     r"(?<![\w])" + _ROOM_WORD + r"[ \u00a0]{0,2}(?:nr\.?|no\.?|#|№|:)?[ \u00a0]{0,2}"
-    r"((?:[A-Za-z][ \u00a0]?[\-.]?[ \u00a0]?)?[0-9]{1,4}(?:[.\-/][0-9]{1,3})?[A-Za-z]?)(?![\w])(?![.,][0-9])"
-    r"(?![ \u00a0]{0,2}(?:m2|m²|m\b|meter|vierkante|keer|times|mensen|personen|people|persons|jaar|year"
+    r"((?:[A-Za-z][ \u00a0]?[\-.]?[ \u00a0]?)?[0-9]{1,4}(?:[.\-/][0-9]{1,3})?[A-Za-z]?)"
+    r"(?![\w])(?![.,][0-9])"
+    r"(?![ \u00a0]{0,2}(?:m2|m²|m\b|meter|vierkante|keer|times|mensen|personen|people|persons"
+    r"|jaar|year"
     r"|uur|hour|dagen|days|euro|€|kişi|metre|люд|метр|نفر|شخص|أشخاص|متر|ሰባት|ሰብ))",
     _I,
 )
@@ -637,6 +651,308 @@ def _take_name(view: str, pos: int, strong: bool) -> tuple[int, int] | None:
 
 
 # --------------------------------------------------------------------------
+# names without a lead-in phrase: a shipped list of given names plus context
+# --------------------------------------------------------------------------
+def _load_names() -> tuple[dict[str, bool], frozenset[str]]:
+    """Given names (name -> is also an ordinary word) and family names, from ``data/``."""
+    folder = resources.files(__package__) / "data"
+    given: dict[str, bool] = {}
+    for line in (folder / "given-names.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, mark = line.partition("\t")
+            given[name] = mark == "~"
+    family = frozenset(
+        line
+        for line in (folder / "family-names.txt").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    never = _FUNCTION_WORDS | _PARTICLES  # "de", "van", "the" come from compound entries
+    given = {k: v for k, v in given.items() if k not in never}
+    return given, family - never
+
+
+#: given name (casefolded) -> True when it is also an ordinary word ("hoop", "أمل"); see
+#: data/given-names.README.md for the sources and licences
+_GIVEN, _FAMILY = _load_names()
+#: capitalised words that are in the name lists but, in residents' answers, are mostly something
+#: else: months, days, places, feasts, institutions
+_NOT_NAME_CAPS = frozenset(
+    """
+    january february march april may june july august september october november december
+    januari februari maart mei juni juli augustus oktober
+    monday tuesday wednesday thursday friday saturday sunday maandag dinsdag woensdag donderdag
+    vrijdag zaterdag zondag jordan jordanië israel israël paris parijs georgia victoria sydney
+    florence chelsea holland asia azië africa afrika europa europe india china america amerika
+    syria syrië sudan soedan eritrea eritrea ethiopia ethiopië afghanistan iran irak iraq turkije
+    turkey türkiye oekraïne ukraine україна rusland russia libya libië yemen jemen lebanon libanon
+    egypte egypt marokko morocco somalia somalië kabul damascus damascus aleppo asmara kyiv kiev
+    kharkiv odesa istanbul ankara tehran teheran zwolle amsterdam rotterdam utrecht den haag
+    ramadan ramazan bayram eid kerst christmas pasen easter allah god islam christian christen
+    azc coa ind gemeente municipality nidos vluchtelingenwerk dutch nederlands english engels
+    arabic arabisch turkish turks farsi dari tigrinya ukrainian oekraïens
+    """.split()
+)
+#: punctuation around a word ("Groeten,", "(Fatima)", "ሳባ።")
+_PUNCT = ".,;:!?…\"'“”‘’«»()[]{}<>*•·-—–/\\،؛؟፣፤።፧፥"
+#: trailing punctuation after which a sentence ends
+_SENTENCE_END = frozenset(".!?…:;؟።፧•*")
+#: trailing punctuation that may sit between a context word and the name ("Groeten, Fatima")
+_CONTEXT_TAIL = frozenset(["", ",", ":", ";", "،", "፣", "፤", "-", "—", "–", ",\u200f"])
+_UNCASED_RANGES = ((0x0621, 0x06FF), (0x1200, 0x137F))
+
+
+def _uncased(word: str) -> bool:
+    """A word in a script without capitals (Arabic, Persian, Ge'ez)."""
+    c = ord(word[0])
+    return any(lo <= c <= hi for lo, hi in _UNCASED_RANGES)
+
+
+#: words after which a name is expected: ((words, ...), language or None, strong). A strong
+#: context (family word, sign-off) takes any capitalised word; a weak one (greeting, thanks,
+#: "I'm") only a listed name, because the next sentence may start there.
+_NAME_CONTEXTS: list[tuple[str, str | None, bool]] = [
+    # family words; a possessive in front changes nothing, so only the last word is listed
+    (
+        "moeder vader broer zus zuster zoon dochter man vrouw echtgenoot echtgenote oom tante neef "
+        "nicht opa oma kind baby vriend vriendin buurman buurvrouw zwager schoonmoeder schoonvader "
+        "schoonzus mama papa collega tolk mentor begeleider",
+        None,
+        True,
+    ),
+    (
+        "mother mom mum father dad brother sister son daughter husband wife uncle aunt cousin "
+        "child "
+        "grandmother grandfather friend neighbour neighbor colleague interpreter mentor caseworker",
+        None,
+        True,
+    ),
+    (
+        "annem babam kardeşim ağabeyim abim ablam oğlum kızım kocam eşim karım amcam teyzem dayım "
+        "halam arkadaşım komşum",
+        None,
+        True,
+    ),
+    (
+        "мама мати матір тато батько брат сестра син донька дочка чоловік дружина дядько тітка "
+        "бабуся дідусь друг подруга сусід сусідка",
+        None,
+        True,
+    ),
+    (
+        "أمي امي أبي ابي والدتي والدي أخي اخي أختي اختي ابني إبني بنتي ابنتي زوجي زوجتي عمي عمتي "
+        "خالي خالتي جدي جدتي صديقي صديقتي جاري جارتي ولدي وأمي وأبي وأخي وأختي وزوجي وزوجتي وابني "
+        "وابنتي",
+        None,
+        True,
+    ),
+    (
+        "مادرم پدرم برادرم خواهرم پسرم دخترم شوهرم همسرم خانمم زنم عمویم عموم داییم خالم دوستم "
+        "مادربزرگم پدربزرگم دایی‌ام خاله‌ام عمه‌ام همسایه‌ام",
+        None,
+        True,
+    ),
+    ("ኣደይ ኣቦይ ሓወይ ሓፍተይ ወደይ ጓለይ ሰብኣየይ ሰበይተይ ቤተይ ዓርከይ መሓዛይ ኣኮይ", None, True),
+    # sign-offs
+    (
+        "groeten groetjes groet mvg regards sincerely cheers saygılarımla saygılar тепло "
+        "تحياتي التحية أخوكم أختكم ارادتمند ሰላምታ ብሰላምታ",
+        None,
+        True,
+    ),
+    (
+        "met_vriendelijke_groet vriendelijke_groet hartelijke_groet best_wishes з_повагою",
+        None,
+        True,
+    ),
+    ("با_احترام مع_تحياتي", None, True),
+    # greetings and thanks
+    (
+        "bedankt hallo hoi beste liefs thanks dear hello hi love selamlar sevgiler teşekkürler "
+        "merhaba щиро дякую привіт вітаю شكرا شكراً مرحبا ممنون سپاس የቐንየለይ የቐንየልና",
+        None,
+        False,
+    ),
+    (
+        "dank_je dank_u je_wel u_wel thank_you many_thanks teşekkür_ederim با_تشکر مع_الشكر",
+        None,
+        False,
+    ),
+    # "I'm X" (Dutch "ik ben" is an older lead-in phrase)
+    ("i'm im i_am this_is dit_is hier_is أنا انا وأنا وانا ኣነ", None, False),
+    ("ben", "tr", False),
+    ("я", "uk", False),
+    ("من", "fa", False),
+]
+#: last word -> [(the words before it, language, strong)]
+_CONTEXT_BY_LAST: dict[str, list[tuple[tuple[str, ...], str | None, bool]]] = {}
+for _words_, _lang, _strong in _NAME_CONTEXTS:
+    for _phrase in _words_.split():
+        *_before, _last = _phrase.split("_")
+        _CONTEXT_BY_LAST.setdefault(_last, []).append((tuple(_before), _lang, _strong))
+
+#: capitalised words that start a sentence after a greeting ("Thanks, Great work")
+_ORDINARY_CAPS = frozenset(
+    """great good nice very really please sorry yes no ok okay hello thanks thank everyone all team
+    goed fijn mooi heel echt graag sorry ja nee oké iedereen allemaal team alles wij""".split()
+)
+#: common Persian and Arabic words that end like a family name (-ی/-ي) but are not one
+_NOT_NISBA = frozenset(
+    """خیلی یکی کسی چیزی وقتی جایی برای ولی یعنی دیگری خوبی بعدی قبلی زندگی خانگی همگی کمی
+    بسیاری آنجایی اینجایی هلندی فارسی عربی انگلیسی ترکی افغانی ایرانی سوری
+    في الذي التي لي بي علي إلي إلى حتى متى على سوري عربي هولندي إنجليزي كردي تركي يومي شخصي
+    """.split()
+)
+
+
+def _is_nisba(key: str) -> bool:
+    """A family name formed with -ی/-ي ("Rezaei", "Ahmadi") in Persian or Arabic script."""
+    return len(key) >= 4 and key[-1] in "یي" and key not in _NOT_NISBA
+
+
+def _is_cap_name_word(word: str, key: str) -> bool:
+    """A capitalised word that may be (part of) a name: not a function word, month or place."""
+    return (
+        word[0].isupper()
+        and key not in _FUNCTION_WORDS
+        and key not in _NOT_A_NAME
+        and key not in _NOT_NAME_CAPS
+        and not (word.isupper() and key not in _GIVEN and key not in _FAMILY)  # "AZC", "IND"
+    )
+
+
+def _split_words(view: str) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, word, casefolded key, trailing punctuation) for each whitespace chunk."""
+    out = []
+    pos = 0
+    for chunk in view.split():
+        start = view.find(chunk, pos)
+        pos = start + len(chunk)
+        core = chunk.strip(_PUNCT)
+        if not core:
+            out.append((start, pos, "", "", chunk))
+            continue
+        s = start + len(chunk) - len(chunk.lstrip(_PUNCT))
+        e = s + len(core)
+        key = core.casefold().replace("’", "'")
+        if "'" in key and key not in _GIVEN:  # "Ayşe'nin", "Fatima's": the name is the base
+            base = key.split("'", 1)[0]
+            if base in _GIVEN or base in _FAMILY:
+                key, e = base, s + len(base)
+                core = core[: len(base)]
+        out.append((s, e, core, key, view[e:pos]))
+    return out
+
+
+def _find_listed_names(view: str, lang: str | None):
+    """Names from the shipped list, with or without context (see data/given-names.README.md)."""
+    words = _split_words(view)
+    n = len(words)
+
+    def initial(i: int) -> bool:
+        if i == 0:
+            return True
+        prev = words[i - 1]
+        return (
+            not prev[3]
+            or any(ch in _SENTENCE_END for ch in prev[4])
+            or "\n" in view[prev[1] : words[i][0]]
+        )
+
+    def extend(i: int, cased: bool) -> int:
+        """End of a name starting at word i: up to two more name words or particles."""
+        end = words[i][1]
+        j = i
+        for _ in range(3):
+            if words[j][4] or j + 1 >= n:  # punctuation ends a name
+                break
+            s, e, word, key, _tail = words[j + 1]
+            if not word:
+                break
+            if (
+                key in _PARTICLES
+                and j + 2 < n
+                and words[j + 2][2][:1].isupper()
+                and not words[j + 1][4]
+            ):
+                j += 2
+                end = words[j][1]
+                continue
+            if cased:
+                if not _is_cap_name_word(word, key):
+                    break
+            elif key not in _GIVEN and key not in _FAMILY and not _is_nisba(key):
+                break
+            j += 1
+            end = e
+            if j - i >= 3:
+                break
+        return end
+
+    def after_context(i: int, strong: bool) -> tuple[int, int] | None:
+        s, e, word, key, _tail = words[i]
+        if not word:
+            return None
+        listed = _GIVEN.get(key)
+        if word[0].isupper():
+            if not _is_cap_name_word(word, key):
+                return None
+            if listed is None and key not in _FAMILY:
+                nxt = words[i + 1] if i + 1 < n and not words[i][4] else None
+                listed_next = nxt is not None and (nxt[3] in _GIVEN or nxt[3] in _FAMILY)
+                if not listed_next and (not strong or key in _ORDINARY_CAPS):
+                    return None
+            return s, extend(i, cased=True)
+        if word[0].islower():  # typed without a capital: "mijn broer ahmed"
+            return (s, extend(i, cased=False)) if listed is False else None
+        if _uncased(word) and key not in _FUNCTION_WORDS:
+            if listed is False or (listed and strong) or key in _FAMILY:
+                return s, extend(i, cased=False)
+        return None
+
+    for i in range(n):
+        s, e, word, key, tail = words[i]
+        if not word:
+            continue
+        # 1. after a family word, greeting, sign-off or "I'm"
+        contexts = _CONTEXT_BY_LAST.get(key)
+        if contexts and i + 1 < n and tail in _CONTEXT_TAIL:
+            for before, phrase_lang, strong in contexts:
+                if phrase_lang is not None and lang is not None and lang != phrase_lang:
+                    continue
+                k = len(before)
+                if k and (i < k or tuple(w[3] for w in words[i - k : i]) != before):
+                    continue
+                span = after_context(i + 1, strong)
+                if span is not None:
+                    yield span[0], span[1], "name"
+                    break
+        listed = _GIVEN.get(key)
+        if listed is None or key in _FUNCTION_WORDS:
+            continue
+        nxt = words[i + 1] if i + 1 < n and not tail else None
+        head = word[0]
+        if head.isupper():
+            # 2. a capitalised listed name: "Gisteren heeft Fatima Ahmadi mij geholpen"
+            if key in _NOT_NAME_CAPS or (word.isupper() and len(word) < 3):
+                continue
+            pair = (
+                nxt is not None
+                and nxt[2][:1].isupper()
+                and (nxt[3] in _FAMILY or _GIVEN.get(nxt[3]) is False)
+            )
+            if listed and not pair:
+                continue  # "Hoop doet leven", "Will the kitchen open": only with context
+            yield s, extend(i, cased=True), "name"
+        elif nxt is not None and nxt[2] and _uncased(word) and _uncased(nxt[2]):
+            # 3. two listed names in a row without capitals: "فاطمة أحمد", "ዮናስ ተስፋይ"
+            b_listed = _GIVEN.get(nxt[3])
+            if (b_listed is not None or nxt[3] in _FAMILY) and not (
+                listed and b_listed is not False
+            ):
+                yield s, extend(i, cased=False), "name"
+
+
+# --------------------------------------------------------------------------
 # detectors: each yields (start, end, kind)
 # --------------------------------------------------------------------------
 def _find_email(view: str):
@@ -648,20 +964,25 @@ def _find_email(view: str):
 
 
 def _find_obfuscated_email(view: str):
-    """ "fatima [at] gmail [dot] com", "fatima at gmail dot com", "fatima @ hotmail . nl"."""
-    for m in _EMAIL_OBF_RE.finditer(view):
+    """Find "fatima [at] gmail [dot] com", "fatima at gmail dot com", "fatima @ hotmail . nl"."""
+    pos = 0
+    while (m := _EMAIL_OBF_RE.search(view, pos)) is not None:
         at, domain = m.group("at"), m.group("domain")
         bracketed = at.strip()[:1] in "[({<" or "@" in at
         parts = _EMAIL_DOT_SPLIT_RE.split(domain.casefold())
-        if len(parts) < 2 or parts[-1] not in _TLDS:
-            continue
-        if (
-            not bracketed
-            and parts[0] not in _MAIL_PROVIDERS
-            and not _EMAIL_DOT_WORD_RE.search(domain)
-        ):
-            continue  # "look at home dot nl" needs a provider or a spelled-out dot to count
-        yield m.start(), m.end(), "email"
+        ok = len(parts) >= 2 and parts[-1] in _TLDS
+        # "look at home dot nl" needs a provider or a spelled-out dot to count
+        if ok and not bracketed:
+            local = view[m.start() : m.start("at")].casefold()
+            ok = local not in _FUNCTION_WORDS and local not in ("us", "them", "him", "you")
+            ok = ok and (
+                parts[0] in _MAIL_PROVIDERS or _EMAIL_DOT_WORD_RE.search(domain) is not None
+            )
+        if ok:
+            yield m.start(), m.end(), "email"
+            pos = m.end()
+        else:  # "me at amir.r(at)ukr(dot)net": the address may start inside a refused match
+            pos = m.start("domain")
 
 
 def _find_url(view: str):
@@ -791,11 +1112,19 @@ def _find_iban(view: str):
             yield s, k, "iban"
 
 
+#: capitalised words before a street name that are not part of it ("Bij", "Adres", "Adresim")
+_NOT_A_STREET = (
+    _FUNCTION_WORDS
+    | _NOT_A_NAME
+    | frozenset("adres adresse adresim address adrese straat street woonadres sokak".split())
+)
+
+
 def _street_start(view: str, s: int, words: str) -> int:
     """Drop leading capitalised function words ("Bij Kerkstraat 12")."""
     parts = words.split()
     offset = 0
-    while len(parts) > 1 and parts[0].casefold() in _FUNCTION_WORDS | _NOT_A_NAME:
+    while len(parts) > 1 and parts[0].casefold() in _NOT_A_STREET:
         offset = view.index(parts[1], s + offset + len(parts[0])) - s
         parts.pop(0)
     return s + offset
@@ -839,9 +1168,67 @@ def _find_name(view: str, lang: str | None):
 # --------------------------------------------------------------------------
 _ASCII_DIGIT_RE = re.compile(r"[0-9]")
 #: an obfuscated e-mail spells out "at" or writes "@" (checked above): one cheap scan
-_EMAIL_OBF_GATE_RE = re.compile(
-    r"@|(?<![\w])(?:at|et|apenstaartje|at-teken|ات|آت|أت|اَت|собака|равлик|ኣት)(?![\w])", _I
+#: words (with marks and joiners) of the casefolded view: what the gates look at
+_GATE_WORD_RE = re.compile(r"[\w" + _MARKS + r"]+")
+#: an obfuscated e-mail address spells out "at" (or writes "@", checked apart)
+_AT_WORDS = frozenset("at et apenstaartje ات آت أت اَت собака равлик ኣት".split())
+#: one word of each lead-in phrase ("ik *ben*"), and substrings for phrases that may be glued
+#: to other letters ("voor*naam*", "و*اسم*ي") or change under casefolding (Turkish "İsmim")
+_PHRASE_WORDS = frozenset(["ben"])
+_PHRASE_SUBSTRINGS = (
+    "naam",
+    "heet",
+    "noem",
+    "name",
+    "call",
+    "سم",
+    "نام",
+    "adım",
+    "adim",
+    "smim",
+    "зват",
+    "звут",
+    "моє",
+    "мое",
+    "моё",
+    "зовут",
+    "ስመይ",
+    "ስሜ",
+    "ሽመይ",
 )
+
+
+_PHRASE_SUBSTRING_RE = re.compile("|".join(map(re.escape, _PHRASE_SUBSTRINGS)))
+
+
+def _gate_words(keys) -> frozenset[str]:
+    return frozenset(w for key in keys for w in _GATE_WORD_RE.findall(key))
+
+
+def _context_gate_words(lang: str | None) -> frozenset[str]:
+    """One word of each context phrase that applies to ``lang`` (the longest: "*thank* you")."""
+    return _gate_words(
+        max(phrase.split("_"), key=len)
+        for phrases, phrase_lang, _strong in _NAME_CONTEXTS
+        if phrase_lang is None or lang is None or phrase_lang == lang
+        for phrase in phrases.split()
+    )
+
+
+# The listed-name finder needs a context word or a given name that is not an ordinary word;
+# a given name that is also a word counts only next to a family name. Its gate checks that.
+_UNMARKED_GIVEN_WORDS = _gate_words(k for k, ordinary in _GIVEN.items() if not ordinary)
+_MARKED_GIVEN_WORDS = _gate_words(k for k, ordinary in _GIVEN.items() if ordinary)
+_FAMILY_WORDS = _gate_words(_FAMILY)
+_CONTEXT_GATE_WORDS = {
+    lang: _context_gate_words(lang) | _UNMARKED_GIVEN_WORDS for lang in (*_SUPPORTED_LANGS, None)
+}
+
+
+def _listed_names_possible(words: set[str], lang: str | None) -> bool:
+    if not words.isdisjoint(_CONTEXT_GATE_WORDS[lang]):
+        return True
+    return not words.isdisjoint(_MARKED_GIVEN_WORDS) and not words.isdisjoint(_FAMILY_WORDS)
 
 
 def _one_pass(text: str, lang: str | None, gate: bool = True) -> tuple[str, dict[str, int]]:
@@ -852,11 +1239,14 @@ def _one_pass(text: str, lang: str | None, gate: bool = True) -> tuple[str, dict
     # (``gate=False`` runs every finder: the tests check that the gates change nothing.)
     if not gate or "@" in view:
         candidates.extend(_find_email(view))
-    if not gate or _EMAIL_OBF_GATE_RE.search(view):
+    low = view.casefold().replace("i\u0307", "i") if gate else ""
+    words = set(_GATE_WORD_RE.findall(low)) if gate else set()
+    if not gate or "@" in view or not words.isdisjoint(_AT_WORDS):
         candidates.extend(_find_obfuscated_email(view))
     if not gate or "://" in view or "www." in view.lower():
         candidates.extend(_find_url(view))
-    digits = len(_ASCII_DIGIT_RE.findall(view)) if gate else 99
+    digits = len(_ASCII_DIGIT_RE.findall(view)) if not gate or _ASCII_DIGIT_RE.search(view) else 0
+    digits = digits if gate else 99
     if digits:
         candidates.extend(_find_iban(view))
         candidates.extend(_find_address(view))
@@ -864,8 +1254,10 @@ def _one_pass(text: str, lang: str | None, gate: bool = True) -> tuple[str, dict
         candidates.extend(_find_vnummer(view))
         candidates.extend(_find_bsn(view))
         candidates.extend(_find_phone(view))
-    if not gate or _ANY_NAME_PHRASE_RE.search(view):
+    if not gate or not words.isdisjoint(_PHRASE_WORDS) or _PHRASE_SUBSTRING_RE.search(low):
         candidates.extend(_find_name(view, lang))
+    if not gate or _listed_names_possible(words, lang):
+        candidates.extend(_find_listed_names(view, lang))
     counts = dict.fromkeys(KINDS, 0)
     if not candidates:
         return text, counts
