@@ -7,6 +7,11 @@ Run by hand when the lists should change; nothing downloads at run time. Inputs 
 * ``common-forenames-by-country.csv`` and ``common-surnames-by-country.csv`` of
   sigpwned/popular-names-by-country-dataset (CC0 1.0; from Wikipedia's lists of most popular given
   names and most common surnames, July 2023), for the romanised Arabic and Persian names;
+* the Wiktionary category lists "Arabic/Persian/Turkish/Ukrainian/Russian/Dutch given names",
+  "... surnames" and "English given names from Arabic/Persian" as exported by
+  jgwoolley/Names-by-Culture (commit 81e3c9d2, September 2022; ``pages/<lang>/*.csv``); the
+  names are Wiktionary page titles (CC BY-SA; see ../platform/klankbord/analysis/data/
+  given-names.LICENSE). Reconstructed Old Persian and Ottoman entries are left out;
 * ``tools/given_names_extra.txt``: Klankbord's own additions (CC0), for communities neither source
   covers: Eritrean/Tigrinya names in Ge'ez and Latin script, Afghan and Syrian romanisations, and
   the names that are also ordinary words in a script without capitals (Arabic, Persian, Ge'ez).
@@ -18,7 +23,9 @@ names with a capital, so "hoop" is a word and "Fatima" is not), the stopword lis
 ``stopwordsiso`` package, and the ``~`` lines of the extra file. Only the flag is kept, never the
 dictionaries.
 
-Usage: python tools/build_given_names.py FAKER.whl FORENAMES.csv SURNAMES.csv [HUNSPELL_DIR]
+Usage::
+
+    python tools/build_given_names.py FAKER.whl FORENAMES.csv SURNAMES.csv PAGES_DIR [HUNSPELL]
 """
 
 from __future__ import annotations
@@ -114,6 +121,33 @@ def from_csv(path: Path) -> set[str]:
     return out
 
 
+#: Wiktionary languages (ISO 639-3) and the scripts kept for each
+WIKTIONARY = {
+    "ara": ("Arabic", "Latin"),
+    "fas": ("Arabic", "Latin"),
+    "tur": ("Latin",),
+    "ukr": ("Cyrillic",),
+    "rus": ("Cyrillic",),
+    "nld": ("Latin",),
+}
+
+
+def from_wiktionary(pages: Path) -> tuple[set[str], set[str]]:
+    given: set[str] = set()
+    family: set[str] = set()
+    for lang, scripts in WIKTIONARY.items():
+        for kind, out in (("given_names", given), ("surnames", family)):
+            with (pages / lang / f"{kind}.csv").open(encoding="utf-8") as fh:
+                for row in csv.DictReader(fh):
+                    title = row["name"]
+                    if row["language_script"] not in scripts or ":" in title or "/" in title:
+                        continue
+                    if "Old Persian" in row["parent_cmtitle"] or "Ottoman" in row["parent_cmtitle"]:
+                        continue
+                    out.update(tokens(title))
+    return given, family
+
+
 def ordinary_words(hunspell: Path) -> set[str]:
     """Lowercase dictionary stems and stopwords of the languages with capitals."""
     words: set[str] = set()
@@ -133,11 +167,14 @@ def ordinary_words(hunspell: Path) -> set[str]:
 
 
 def main(argv: list[str]) -> None:
-    wheel, forenames, surnames = map(Path, argv[1:4])
-    hunspell = Path(argv[4]) if len(argv) > 4 else Path("/usr/share/hunspell")
+    wheel, forenames, surnames, pages = map(Path, argv[1:5])
+    hunspell = Path(argv[5]) if len(argv) > 5 else Path("/usr/share/hunspell")
     given, family = from_faker(wheel)
     given |= from_csv(forenames)
     family |= from_csv(surnames)
+    wiki_given, wiki_family = from_wiktionary(pages)
+    given |= wiki_given
+    family |= wiki_family
     ordinary = ordinary_words(hunspell)
     extra = REPO / "tools" / "given_names_extra.txt"
     for line in extra.read_text(encoding="utf-8").splitlines():

@@ -8,6 +8,11 @@ tuning never looked at. Negatives (``scrub-negatives.jsonl``) are the demo texts
 reports/demo.py, meetings/demo.py and the survey definitions, plus hand-written sentences that use
 names which are also ordinary words ("hoop", "أمل", "Umut") as words.
 
+``scrub-holdout2.jsonl`` was written after the first held-out run had been read (it showed the
+name list missing names, so the list was widened with Wiktionary's name categories and a
+greeting before an unlisted signature was accepted): new names, chosen without looking them up
+in the list, in new sentences, and never used while tuning.
+
 Each line: {"id", "lang", "text", "pii": [{"kind", "value"}]}. ``value`` is the planted text as it
 appears; the benchmark counts it found when none of its characters' words survive.
 """
@@ -465,6 +470,130 @@ HARD_NEGATIVES = {
 }
 
 
+#: the second held-out set: names and sentences used nowhere else
+HOLDOUT2_NAMES = {
+    "latin": [
+        "Nadia Haddad",
+        "Tesfalem Berhe",
+        "Soraya Ahmadzai",
+        "Emre Çelik",
+        "Bilal Othman",
+        "Viktoriia Lysenko",
+        "Aklilu Tekle",
+        "Hadia Sultani",
+        "Zeynep Arslan",
+        "Layla",
+        "Abdullahi",
+        "Mahsa",
+        "Hüseyin",
+        "Svitlana",
+        "Mulugeta",
+        "Jamila",
+        "Tariq Aziz",
+    ],
+    "ar": ["نادية حداد", "بلال عثمان", "جميلة", "طارق عزيز", "هبة", "سامر خليل"],
+    "fa": ["مهسا سلطانی", "حمید", "سمیرا", "فرهاد کریمی", "لیلا"],
+    "ti": ["ተስፋልደት በርሀ", "ሚኪኤል", "ኣክሊሉ ተኽለ", "ሳምራዊት", "ብርሃነ"],
+    "uk": ["Вікторія Лисенко", "Богдан", "Світлана Ткаченко", "Олександр", "Ганна"],
+}
+HOLDOUT2_TEMPLATES = {
+    "nl": [
+        "Vriendelijke groeten, {N}",
+        "Namens mijn vrouw {N}: dank voor de hulp.",
+        "Vorige week is {N} naar het ziekenhuis gebracht.",
+        "Groetjes {N}",
+        "Mijn zoon {N} zit op school in Zwolle.",
+    ],
+    "en": [
+        "Kind regards,\n{N}",
+        "Yesterday my husband {N} went to the doctor.",
+        "Thank you, {N}",
+        "Please call my sister {N} about the room.",
+        "This is {N} writing for the group.",
+    ],
+    "ar": [
+        "مع خالص التحية، {N}",
+        "ابني {N} يذهب إلى المدرسة",
+        "زوجي {N} يعمل في المطبخ",
+        "تحياتي {N}",
+    ],
+    "fa": ["دخترم {N} به مدرسه می‌رود", "ارادتمند، {N}", "شوهرم {N} کار می‌کند", "سپاس، {N}"],
+    "tr": ["Oğlum {N} okula gidiyor.", "Sevgiler, {N}", "Kızım {N} hasta.", "Merhaba, ben {N}."],
+    "uk": [
+        "Мій син {N} ходить до школи.",
+        "Щиро, {N}",
+        "Моя сестра {N} теж тут.",
+        "Привіт, я {N}.",
+    ],
+    "ti": ["ወደይ {N} ናብ ቤት ትምህርቲ ይኸይድ", "ብሰላምታ፣ {N}", "ሓፍተይ {N} ሓሚማ ኣላ", "ኣነ {N} እየ፣ ካብ ኤርትራ"],
+}
+HOLDOUT2_STRUCTURED = {
+    "nl": ["U kunt mij bereiken via {X}.", "Stuur de post naar {X} a.u.b."],
+    "en": ["You can reach me via {X}.", "Send the letter to {X} please."],
+    "ar": ["يمكنكم التواصل معي عبر {X}", "أرسلوا الرسالة إلى {X}"],
+    "fa": ["از طریق {X} با من در تماس باشید", "نامه را به {X} بفرستید"],
+    "tr": ["Bana {X} üzerinden ulaşabilirsiniz.", "Mektubu {X} adresine gönderin."],
+    "uk": ["Зв'яжіться зі мною через {X}.", "Надішліть лист на {X}."],
+    "ti": ["ብ {X} ክትረኽቡኒ ትኽእሉ", "ደብዳበ ናብ {X} ስደዱ"],
+}
+HOLDOUT2_NEGATIVES = {
+    "nl": [
+        "De hoop blijft.",
+        "Mijn vrouw en ik wachten.",
+        "Groeten uit Zwolle!",
+        "Bedankt allemaal!",
+    ],
+    "en": [
+        "Thank you all for listening.",
+        "My husband works in the kitchen.",
+        "Kind regards from the group.",
+    ],
+    "ar": ["شكرا لكم جميعا", "زوجي يعمل كثيرا"],
+    "fa": ["سپاس از همه", "دخترم به مدرسه می‌رود"],
+    "tr": ["Sevgiler herkese!", "Oğlum okula gidiyor."],
+    "uk": ["Дякую всім!", "Мій син ходить до школи."],
+    "ti": ["የቐንየለይ ንኹልኹም"],
+}
+
+
+def make_holdout2() -> list[dict]:
+    rng_state = RNG.getstate()
+    RNG.seed(1402)
+    rows: list[dict] = []
+    for lang, templates in HOLDOUT2_TEMPLATES.items():
+        names = HOLDOUT2_NAMES[SCRIPT_OF[lang]]
+        for i, template in enumerate(templates):
+            for j in range(3):
+                name = names[(i * 3 + j + 2 * len(lang)) % len(names)]
+                rows.append(
+                    {
+                        "lang": lang,
+                        "text": template.replace("{N}", name),
+                        "pii": [{"kind": "name", "value": name}],
+                    }
+                )
+        value_of = {
+            "phone": lambda lang=lang: local_digits(phone(), lang),
+            "email": lambda lang=lang: email(lang),
+            "address": lambda lang=lang: address(lang),
+            "room": lambda lang=lang: room(lang),
+        }
+        for kind, make in value_of.items():
+            for template in HOLDOUT2_STRUCTURED[lang]:
+                value = make()
+                rows.append(
+                    {
+                        "lang": lang,
+                        "text": template.replace("{X}", value),
+                        "pii": [{"kind": kind, "value": value}],
+                    }
+                )
+        for text in HOLDOUT2_NEGATIVES[lang]:
+            rows.append({"lang": lang, "text": text, "pii": [], "source": "hard"})
+    RNG.setstate(rng_state)
+    return rows
+
+
 def make_cases(lang: str) -> list[dict]:
     cases: list[dict] = []
     value_of = {
@@ -567,6 +696,7 @@ def main() -> None:
     for name, rows in (
         ("scrub-dev", dev),
         ("scrub-holdout", holdout),
+        ("scrub-holdout2", make_holdout2()),
         ("scrub-negatives", demo_negatives()),
     ):
         for i, row in enumerate(rows):

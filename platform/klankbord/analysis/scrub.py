@@ -707,93 +707,98 @@ def _uncased(word: str) -> bool:
     return any(lo <= c <= hi for lo, hi in _UNCASED_RANGES)
 
 
-#: words after which a name is expected: ((words, ...), language or None, strong). A strong
-#: context (family word, sign-off) takes any capitalised word; a weak one (greeting, thanks,
-#: "I'm") only a listed name, because the next sentence may start there.
-_NAME_CONTEXTS: list[tuple[str, str | None, bool]] = [
+#: words after which a name is expected: (words, language or None, strength). Strength 2
+#: (family word, sign-off) takes any capitalised word; 1 (greeting, thanks) a listed name, or
+#: an unlisted one that ends the text or has a family name after it ("Thanks, Burak Şahin");
+#: 0 ("I'm") a listed name or two capitalised words ("Я Катерина Шевчук").
+_NAME_CONTEXTS: list[tuple[str, str | None, int]] = [
     # family words; a possessive in front changes nothing, so only the last word is listed
     (
         "moeder vader broer zus zuster zoon dochter man vrouw echtgenoot echtgenote oom tante neef "
         "nicht opa oma kind baby vriend vriendin buurman buurvrouw zwager schoonmoeder schoonvader "
         "schoonzus mama papa collega tolk mentor begeleider",
         None,
-        True,
+        2,
     ),
     (
         "mother mom mum father dad brother sister son daughter husband wife uncle aunt cousin "
         "child "
         "grandmother grandfather friend neighbour neighbor colleague interpreter mentor caseworker",
         None,
-        True,
+        2,
     ),
     (
         "annem babam kardeşim ağabeyim abim ablam oğlum kızım kocam eşim karım amcam teyzem dayım "
         "halam arkadaşım komşum",
         None,
-        True,
+        2,
     ),
     (
         "мама мати матір тато батько брат сестра син донька дочка чоловік дружина дядько тітка "
         "бабуся дідусь друг подруга сусід сусідка",
         None,
-        True,
+        2,
     ),
     (
         "أمي امي أبي ابي والدتي والدي أخي اخي أختي اختي ابني إبني بنتي ابنتي زوجي زوجتي عمي عمتي "
         "خالي خالتي جدي جدتي صديقي صديقتي جاري جارتي ولدي وأمي وأبي وأخي وأختي وزوجي وزوجتي وابني "
         "وابنتي",
         None,
-        True,
+        2,
     ),
     (
         "مادرم پدرم برادرم خواهرم پسرم دخترم شوهرم همسرم خانمم زنم عمویم عموم داییم خالم دوستم "
         "مادربزرگم پدربزرگم دایی‌ام خاله‌ام عمه‌ام همسایه‌ام",
         None,
-        True,
+        2,
     ),
-    ("ኣደይ ኣቦይ ሓወይ ሓፍተይ ወደይ ጓለይ ሰብኣየይ ሰበይተይ ቤተይ ዓርከይ መሓዛይ ኣኮይ", None, True),
+    ("ኣደይ ኣቦይ ሓወይ ሓፍተይ ወደይ ጓለይ ሰብኣየይ ሰበይተይ ቤተይ ዓርከይ መሓዛይ ኣኮይ", None, 2),
     # sign-offs
     (
         "groeten groetjes groet mvg regards sincerely cheers saygılarımla saygılar тепло "
         "تحياتي التحية أخوكم أختكم ارادتمند ሰላምታ ብሰላምታ",
         None,
-        True,
+        2,
     ),
     (
         "met_vriendelijke_groet vriendelijke_groet hartelijke_groet best_wishes з_повагою",
         None,
-        True,
+        2,
     ),
-    ("با_احترام مع_تحياتي", None, True),
+    ("با_احترام مع_تحياتي", None, 2),
     # greetings and thanks
     (
         "bedankt hallo hoi beste liefs thanks dear hello hi love selamlar sevgiler teşekkürler "
         "merhaba щиро дякую привіт вітаю شكرا شكراً مرحبا ممنون سپاس የቐንየለይ የቐንየልና",
         None,
-        False,
+        1,
     ),
     (
         "dank_je dank_u je_wel u_wel thank_you many_thanks teşekkür_ederim با_تشکر مع_الشكر",
         None,
-        False,
+        1,
     ),
     # "I'm X" (Dutch "ik ben" is an older lead-in phrase)
-    ("i'm im i_am this_is dit_is hier_is أنا انا وأنا وانا ኣነ", None, False),
-    ("ben", "tr", False),
-    ("я", "uk", False),
-    ("من", "fa", False),
+    ("i'm im i_am this_is dit_is hier_is أنا انا وأنا وانا ኣነ", None, 0),
+    ("ben", "tr", 0),
+    ("я", "uk", 0),
+    ("من", "fa", 0),
 ]
-#: last word -> [(the words before it, language, strong)]
-_CONTEXT_BY_LAST: dict[str, list[tuple[tuple[str, ...], str | None, bool]]] = {}
-for _words_, _lang, _strong in _NAME_CONTEXTS:
+#: last word -> [(the words before it, language, strength)]
+_CONTEXT_BY_LAST: dict[str, list[tuple[tuple[str, ...], str | None, int]]] = {}
+for _words_, _lang, _strength in _NAME_CONTEXTS:
     for _phrase in _words_.split():
         *_before, _last = _phrase.split("_")
-        _CONTEXT_BY_LAST.setdefault(_last, []).append((tuple(_before), _lang, _strong))
+        _CONTEXT_BY_LAST.setdefault(_last, []).append((tuple(_before), _lang, _strength))
 
 #: capitalised words that start a sentence after a greeting ("Thanks, Great work")
 _ORDINARY_CAPS = frozenset(
     """great good nice very really please sorry yes no ok okay hello thanks thank everyone all team
-    goed fijn mooi heel echt graag sorry ja nee oké iedereen allemaal team alles wij""".split()
+    sir madam madame staff everybody guys friends fine happy sad tired sick here new from
+    goed fijn mooi heel echt graag sorry ja nee oké iedereen allemaal team alles wij meneer
+    mevrouw heer dames heren allen blij moe ziek nieuw
+    syrian eritrean afghan iranian turkish ukrainian dutch iraqi somali ethiopian sudanese yemeni
+    palestinian lebanese moroccan kurdish kurd arab arabic muslim christian refugee""".split()
 )
 #: common Persian and Arabic words that end like a family name (-ی/-ي) but are not one
 _NOT_NISBA = frozenset(
@@ -888,7 +893,7 @@ def _find_listed_names(view: str, lang: str | None):
                 break
         return end
 
-    def after_context(i: int, strong: bool) -> tuple[int, int] | None:
+    def after_context(i: int, strength: int) -> tuple[int, int] | None:
         s, e, word, key, _tail = words[i]
         if not word:
             return None
@@ -896,16 +901,21 @@ def _find_listed_names(view: str, lang: str | None):
         if word[0].isupper():
             if not _is_cap_name_word(word, key):
                 return None
+            end = extend(i, cased=True)
             if listed is None and key not in _FAMILY:
-                nxt = words[i + 1] if i + 1 < n and not words[i][4] else None
-                listed_next = nxt is not None and (nxt[3] in _GIVEN or nxt[3] in _FAMILY)
-                if not listed_next and (not strong or key in _ORDINARY_CAPS):
+                if key in _ORDINARY_CAPS:
                     return None
-            return s, extend(i, cased=True)
+                # not in the lists: a greeting vouches for a signature ("Thanks, Burak"), and
+                # both a greeting and "I'm" for a first and family name ("Я Катерина Шевчук")
+                two_words = view[e:end].strip() != ""
+                last = not view[end:].strip(_PUNCT + " \t\r\n\u00a0")
+                if strength < 2 and not (two_words or (strength == 1 and last)):
+                    return None
+            return s, end
         if word[0].islower():  # typed without a capital: "mijn broer ahmed"
             return (s, extend(i, cased=False)) if listed is False else None
         if _uncased(word) and key not in _FUNCTION_WORDS:
-            if listed is False or (listed and strong) or key in _FAMILY:
+            if listed is False or (listed and strength == 2) or key in _FAMILY:
                 return s, extend(i, cased=False)
         return None
 
@@ -916,13 +926,13 @@ def _find_listed_names(view: str, lang: str | None):
         # 1. after a family word, greeting, sign-off or "I'm"
         contexts = _CONTEXT_BY_LAST.get(key)
         if contexts and i + 1 < n and tail in _CONTEXT_TAIL:
-            for before, phrase_lang, strong in contexts:
+            for before, phrase_lang, strength in contexts:
                 if phrase_lang is not None and lang is not None and lang != phrase_lang:
                     continue
                 k = len(before)
                 if k and (i < k or tuple(w[3] for w in words[i - k : i]) != before):
                     continue
-                span = after_context(i + 1, strong)
+                span = after_context(i + 1, strength)
                 if span is not None:
                     yield span[0], span[1], "name"
                     break
@@ -1209,7 +1219,7 @@ def _context_gate_words(lang: str | None) -> frozenset[str]:
     """One word of each context phrase that applies to ``lang`` (the longest: "*thank* you")."""
     return _gate_words(
         max(phrase.split("_"), key=len)
-        for phrases, phrase_lang, _strong in _NAME_CONTEXTS
+        for phrases, phrase_lang, _strength in _NAME_CONTEXTS
         if phrase_lang is None or lang is None or phrase_lang == lang
         for phrase in phrases.split()
     )
