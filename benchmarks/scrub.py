@@ -39,6 +39,8 @@ DATA = REPO / "benchmarks" / "data"
 RESULTS = REPO / "benchmarks" / "results"
 STRUCTURED = ("phone", "email", "bsn", "iban", "vnummer", "address")
 KINDS = (*STRUCTURED, "room", "name")
+#: the labelled sets (holdout2 is the one never seen while tuning)
+LABELLED = ("dev", "holdout", "holdout2")
 #: goals of issue 14
 GOALS = {"structured_recall": 0.99, "name_recall": 0.9, "clean_eaten": 0.01, "typical_us": 50.0}
 
@@ -131,15 +133,19 @@ def evaluate(scrub, cases: list[dict]) -> dict:
 
 
 def time_per_text(scrub, texts: list[tuple[str, str]], rounds: int = 30) -> float:
-    """Median over rounds of the mean microseconds per text."""
+    """Median over rounds of the mean CPU microseconds per text.
+
+    CPU time of this process, not wall time: the machine is shared, and other people's work
+    stretches wall time without changing what a scrub costs.
+    """
     for text, lang in texts:  # warm up
         scrub(text, lang)
     per_round = []
     for _ in range(rounds):
-        start = time.perf_counter()
+        start = time.process_time()
         for text, lang in texts:
             scrub(text, lang)
-        per_round.append((time.perf_counter() - start) / len(texts) * 1e6)
+        per_round.append((time.process_time() - start) / len(texts) * 1e6)
     return statistics.median(per_round)
 
 
@@ -180,13 +186,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument(
         "--show",
-        choices=["dev", "holdout", "negatives"],
+        choices=["dev", "holdout", "holdout2", "negatives"],
         action="append",
         help="print the misses and eaten words of these sets",
     )
     args = parser.parse_args()
 
-    sets = {name: load(f"scrub-{name}") for name in ("dev", "holdout", "negatives")}
+    sets = {name: load(f"scrub-{name}") for name in ("dev", "holdout", "holdout2", "negatives")}
     scrubbers = {"new": current_scrub(), "baseline": baseline_scrub(args.baseline)}
     typical = [(c["text"], c["lang"]) for c in sets["negatives"] if c["source"] == "demo"]
     results: dict = {}
@@ -204,11 +210,9 @@ def main() -> int:
     eaten_all = sum(new[s]["clean_eaten"] * new[s]["clean_words"] for s in sets) / clean_all
     met = {
         "structured_recall": all(
-            new[s]["structured_recall"] >= GOALS["structured_recall"] for s in ("dev", "holdout")
+            new[s]["structured_recall"] >= GOALS["structured_recall"] for s in LABELLED
         ),
-        "name_recall": all(
-            new[s]["recall"]["name"] >= GOALS["name_recall"] for s in ("dev", "holdout")
-        ),
+        "name_recall": all(new[s]["recall"]["name"] >= GOALS["name_recall"] for s in LABELLED),
         "clean_eaten": eaten_all <= GOALS["clean_eaten"],
         "typical_us": new["us_per_text"] <= GOALS["typical_us"],
     }
@@ -221,16 +225,19 @@ def main() -> int:
         f"{platform.machine()}, {len(typical)} demo texts as the typical answer "
         f"(median {statistics.median(lengths):.0f} characters).",
         "",
-        "Sets: `dev` was used while tuning; `holdout` (a third of the cases, and names never used "
-        "while tuning) was run only for this report; `negatives` are the demo texts of reports, "
-        "meetings and surveys plus hand-written sentences that use names as words.",
+        "Sets: `dev` was used while tuning. `holdout` (a third of the first set, with names of "
+        "its own) was scored once after tuning; that first run is kept in "
+        "`scrub-holdout-first-run.md`, and the name list was widened after it, so its figures "
+        "here are no longer unseen. `holdout2` (new names and sentences, written then) is the "
+        "set never used while tuning. `negatives` are the demo texts of reports, meetings and "
+        "surveys; every set also holds hand-written sentences that use names as words.",
         "",
-        "| recall | " + " | ".join(f"{s} new | {s} before" for s in ("dev", "holdout")) + " |",
-        "|---|" + "---|" * 4,
+        "| recall | " + " | ".join(f"{s} new | {s} before" for s in LABELLED) + " |",
+        "|---|" + "---|" * 2 * len(LABELLED),
     ]
     for kind in KINDS:
         cells = []
-        for s in ("dev", "holdout"):
+        for s in LABELLED:
             n = new[s]["planted"].get(kind, 0)
             cells += [
                 f"{pct(new[s]['recall'][kind])} (n={n})",
@@ -241,7 +248,7 @@ def main() -> int:
         "| **structured** (phone, e-mail, BSN, IBAN, V-number, postcode + house number) | "
         + " | ".join(
             f"{pct(results[w][s]['structured_recall'])}"
-            for s in ("dev", "holdout")
+            for s in LABELLED
             for w in ("new", "baseline")
         )
         + " |"
@@ -251,7 +258,7 @@ def main() -> int:
         "| recall by language | " + " | ".join(new["dev"]["recall_by_lang"]) + " |",
         "|---|" + "---|" * len(new["dev"]["recall_by_lang"]),
     ]
-    for s in ("dev", "holdout"):
+    for s in LABELLED:
         lines.append(
             f"| {s} | " + " | ".join(f"{v:.3f}" for v in new[s]["recall_by_lang"].values()) + " |"
         )
@@ -268,9 +275,9 @@ def main() -> int:
     lines.append(f"| **all** ({clean_all} words) | {eaten_all:.4f} | |")
     lines += [
         "",
-        f"Time per typical answer: **{new['us_per_text']:.1f} µs** (before: "
-        f"{results['baseline']['us_per_text']:.1f} µs), median of {args.rounds} rounds over the "
-        "demo texts.",
+        f"Time per typical answer: **{new['us_per_text']:.1f} µs** CPU (before: "
+        f"{results['baseline']['us_per_text']:.1f} µs, same run), median of {args.rounds} rounds "
+        "over the demo texts.",
         "",
         f"Goals (issue 14): structured recall ≥ {GOALS['structured_recall']}, name recall ≥ "
         f"{GOALS['name_recall']}, clean words eaten ≤ {GOALS['clean_eaten']:.0%}, typical answer < "
@@ -278,15 +285,20 @@ def main() -> int:
         + ", ".join(f"{k} {v}" for k, v in met.items())
         + ".",
         "",
-        "Misses on the held-out set:",
+        "Misses on the held-out sets:",
         "",
     ]
     lines += [
-        f"- `{m['kind']}`: {m['text']!r} → {m['out']!r}" for m in new["holdout"]["misses"]
+        f"- {s} `{m['kind']}`: {m['text']!r} → {m['out']!r}"
+        for s in ("holdout", "holdout2")
+        for m in new[s]["misses"]
     ] or ["- none"]
-    lines += ["", "Clean words eaten on the held-out set and negatives:", ""]
-    fps = new["holdout"]["false_positives"] + new["negatives"]["false_positives"]
-    lines += [f"- {m['text']!r} → {m['out']!r}" for m in fps] or ["- none"]
+    lines += ["", "Clean words eaten on the held-out sets and the negatives:", ""]
+    lines += [
+        f"- {s}: {m['text']!r} → {m['out']!r}"
+        for s in ("holdout", "holdout2", "negatives")
+        for m in new[s]["false_positives"]
+    ] or ["- none"]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "scrub.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     summary = {
