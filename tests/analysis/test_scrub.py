@@ -782,6 +782,8 @@ def test_issue14_structured_forms(text, expected):
         ("З повагою, Тарас", f"З повагою, {NAAM}"),
         ("ሓወይ ዮናስ ተስፋይ ሓሚሙ ኣሎ", f"ሓወይ {NAAM} ሓሚሙ ኣሎ"),
         ("ምስ ሰላምታ፣ ሰናይት", f"ምስ ሰላምታ፣ {NAAM}"),
+        ("Met vriendelijke groet,\nXyla Quorn", f"Met vriendelijke groet,\n{NAAM}"),  # signature
+        ("Thanks, Burak Şahin", f"Thanks, {NAAM}"),
         # a name that is also a word is taken with context only
         ("mijn dochter Amal is ziek", f"mijn dochter {NAAM} is ziek"),
         ("أختي نور مريضة", f"أختي {NAAM} مريضة"),
@@ -817,6 +819,9 @@ def test_issue14_names_without_lead_in(text, expected):
         "we slapen met 6 mensen op 1 kamer",
         "look at home dot now",
         "meet me at gmail.com headquarters",
+        "Groeten uit Zwolle!",
+        "Groeten, allemaal",
+        "Regards, the staff",
     ],
 )
 def test_issue14_ordinary_words_are_not_eaten(text):
@@ -858,6 +863,20 @@ def test_labelled_set_meets_the_goals(name):
     assert result["structured_recall"] >= bench.GOALS["structured_recall"], result["misses"]
     assert result["recall"]["name"] >= bench.GOALS["name_recall"], result["misses"]
     assert result["recall"]["room"] >= 0.95, result["misses"]
+    assert result["clean_eaten"] <= bench.GOALS["clean_eaten"], result["false_positives"]
+
+
+def test_unseen_set_keeps_structured_recall_and_eats_nothing():
+    """holdout2 was never used while tuning: structured goals hold; names reach 0.87, not 0.9.
+
+    The misses are names in no shipped list, mostly Tigrinya in Ge'ez script, which has no
+    capitals to tell a name from a word (see benchmarks/results/scrub.md).
+    """
+    bench = _bench()
+    result = bench.evaluate(scrub, bench.load("scrub-holdout2"))
+    assert result["structured_recall"] >= bench.GOALS["structured_recall"], result["misses"]
+    assert result["recall"]["room"] >= 0.95, result["misses"]
+    assert result["recall"]["name"] >= 0.85, result["misses"]
     assert result["clean_eaten"] <= bench.GOALS["clean_eaten"], result["false_positives"]
 
 

@@ -708,7 +708,7 @@ def _uncased(word: str) -> bool:
 
 
 #: words after which a name is expected: (words, language or None, strength). Strength 2
-#: (family word, sign-off) takes any capitalised word; 1 (greeting, thanks) a listed name, or
+#: (family word) and 3 (sign-off) take any capitalised word; 1 (greeting, thanks) a listed name, or
 #: an unlisted one that ends the text or has a family name after it ("Thanks, Burak Şahin");
 #: 0 ("I'm") a listed name or two capitalised words ("Я Катерина Шевчук").
 _NAME_CONTEXTS: list[tuple[str, str | None, int]] = [
@@ -753,19 +753,19 @@ _NAME_CONTEXTS: list[tuple[str, str | None, int]] = [
         2,
     ),
     ("ኣደይ ኣቦይ ሓወይ ሓፍተይ ወደይ ጓለይ ሰብኣየይ ሰበይተይ ቤተይ ዓርከይ መሓዛይ ኣኮይ", None, 2),
-    # sign-offs
+    # sign-offs (3: as strong as a family word, and what ends the text after them is a signature)
     (
         "groeten groetjes groet mvg regards sincerely cheers saygılarımla saygılar тепло "
         "تحياتي التحية أخوكم أختكم ارادتمند ሰላምታ ብሰላምታ",
         None,
-        2,
+        3,
     ),
     (
         "met_vriendelijke_groet vriendelijke_groet hartelijke_groet best_wishes з_повагою",
         None,
-        2,
+        3,
     ),
-    ("با_احترام مع_تحياتي", None, 2),
+    ("با_احترام مع_تحياتي", None, 3),
     # greetings and thanks
     (
         "bedankt hallo hoi beste liefs thanks dear hello hi love selamlar sevgiler teşekkürler "
@@ -799,6 +799,11 @@ _ORDINARY_CAPS = frozenset(
     mevrouw heer dames heren allen blij moe ziek nieuw
     syrian eritrean afghan iranian turkish ukrainian dutch iraqi somali ethiopian sudanese yemeni
     palestinian lebanese moroccan kurdish kurd arab arabic muslim christian refugee""".split()
+)
+#: words after a sign-off that address everyone rather than sign
+_NOT_A_SIGNATURE = frozenset(
+    """allemaal iedereen everyone all everybody herkese hepinize всім усім للجميع لكم جميعا
+    همه همگی ንኹልኹም ንኹሉ team""".split()
 )
 #: common Persian and Arabic words that end like a family name (-ی/-ي) but are not one
 _NOT_NISBA = frozenset(
@@ -919,6 +924,24 @@ def _find_listed_names(view: str, lang: str | None):
                 return s, extend(i, cased=False)
         return None
 
+    def signature(i: int) -> tuple[int, int] | None:
+        """One to three words that end the text after "Groeten," / "ብሰላምታ፣" on its own."""
+        rest = words[i + 1 :]
+        separated = words[i][4] or "\n" in view[words[i][1] : rest[0][0]]
+        if not separated or len(rest) > 3 or any(w[4] for w in rest[:-1]):
+            return None
+        if view[rest[-1][1] :].strip(_PUNCT + " \t\r\n\u00a0"):
+            return None
+        for _s, _e, word, key, _tail in rest:
+            if (
+                not word
+                or key in _FUNCTION_WORDS
+                or key in _ORDINARY_CAPS
+                or key in _NOT_A_SIGNATURE
+            ):
+                return None
+        return rest[0][0], rest[-1][1]
+
     for i in range(n):
         s, e, word, key, tail = words[i]
         if not word:
@@ -933,6 +956,8 @@ def _find_listed_names(view: str, lang: str | None):
                 if k and (i < k or tuple(w[3] for w in words[i - k : i]) != before):
                     continue
                 span = after_context(i + 1, strength)
+                if strength == 3 and span is None:
+                    span = signature(i)
                 if span is not None:
                     yield span[0], span[1], "name"
                     break
