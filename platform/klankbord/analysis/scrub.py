@@ -18,6 +18,15 @@ Design notes
   linear in the input length (no catastrophic backtracking).
 * ``scrub`` repeats passes until nothing changes, so
   ``scrub(scrub(x)) == scrub(x)``.
+* Names without a lead-in phrase come from shipped lists (``data/given-names.txt``,
+  ``data/family-names.txt``; sources and licences in ``data/given-names.README.md``) read once
+  at import, plus context: a family word, a greeting or sign-off, "I'm". A listed name that is
+  also an ordinary word ("hoop", "أمل") needs context or a family name next to it; scripts
+  without capitals need two listed names in a row or context.
+* Cheap gates (a digit, "@", a spelled-out "at", a word of a name phrase or of the lists) let
+  most answers skip most finders; ``_one_pass(gate=False)`` runs them all and a property test
+  checks the result is the same. ``benchmarks/scrub.py`` measures recall, clean words eaten and
+  time on a labelled set in the seven languages.
 """
 
 from __future__ import annotations
@@ -529,11 +538,6 @@ _NAME_RES: list[tuple[re.Pattern[str], bool, str]] = [
     (re.compile(r"(?<![\w])(?:" + pat + r")(?![\w])" + _NAME_GAP, _I), strong, lang)
     for pat, strong, lang in _NAME_PHRASES
 ]
-#: Any name phrase at all: one scan that lets most texts skip the per-phrase patterns.
-_ANY_NAME_PHRASE_RE = re.compile(
-    r"(?<![\w])(?:" + "|".join(f"(?:{pat})" for pat, _, _ in _NAME_PHRASES) + ")", _I
-)
-
 _FUNCTION_WORDS = frozenset(
     """
     ik je jij u hij zij ze wij we jullie het de een en of maar want dus niet geen wel ook al
@@ -694,8 +698,6 @@ _NOT_NAME_CAPS = frozenset(
 )
 #: punctuation around a word ("Groeten,", "(Fatima)", "ሳባ።")
 _PUNCT = ".,;:!?…\"'“”‘’«»()[]{}<>*•·-—–/\\،؛؟፣፤።፧፥"
-#: trailing punctuation after which a sentence ends
-_SENTENCE_END = frozenset(".!?…:;؟።፧•*")
 #: trailing punctuation that may sit between a context word and the name ("Groeten, Fatima")
 _CONTEXT_TAIL = frozenset(["", ",", ":", ";", "،", "፣", "፤", "-", "—", "–", ",\u200f"])
 _UNCASED_RANGES = ((0x0621, 0x06FF), (0x1200, 0x137F))
@@ -857,16 +859,6 @@ def _find_listed_names(view: str, lang: str | None):
     """Names from the shipped list, with or without context (see data/given-names.README.md)."""
     words = _split_words(view)
     n = len(words)
-
-    def initial(i: int) -> bool:
-        if i == 0:
-            return True
-        prev = words[i - 1]
-        return (
-            not prev[3]
-            or any(ch in _SENTENCE_END for ch in prev[4])
-            or "\n" in view[prev[1] : words[i][0]]
-        )
 
     def extend(i: int, cased: bool) -> int:
         """End of a name starting at word i: up to two more name words or particles."""
@@ -1270,8 +1262,9 @@ def _one_pass(text: str, lang: str | None, gate: bool = True) -> tuple[str, dict
     view = _view(text)  # other digit scripts are already ASCII digits here
     candidates: list[tuple[int, int, str]] = []
     # Each finder only runs when the text holds what its pattern cannot do without: most
-    # answers hold no digit, "@", link or name phrase, and skipping is a fifth of a submission.
-    # (``gate=False`` runs every finder: the tests check that the gates change nothing.)
+    # answers hold no digit, "@", spelled-out "at", link, name phrase or listed name, and
+    # skipping is a fifth of a submission. The words of the casefolded text are taken once for
+    # the word gates. (``gate=False`` runs every finder: a test checks the gates change nothing.)
     if not gate or "@" in view:
         candidates.extend(_find_email(view))
     low = view.casefold().replace("i\u0307", "i") if gate else ""
