@@ -650,6 +650,7 @@ pii_fragments = st.sampled_from(
         "İsmim ",
         "Amal",
         "I'm Yonas",
+        "İbrahim Yılmaz",
     ]
 )
 

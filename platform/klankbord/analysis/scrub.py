@@ -657,6 +657,11 @@ def _take_name(view: str, pos: int, strong: bool) -> tuple[int, int] | None:
 # --------------------------------------------------------------------------
 # names without a lead-in phrase: a shipped list of given names plus context
 # --------------------------------------------------------------------------
+def _fold(word: str) -> str:
+    """Casefold, with Turkish "İ" read as "I" (casefold makes it "i" + a combining dot)."""
+    return word.casefold().replace("i\u0307", "i").replace("’", "'")
+
+
 def _load_names() -> tuple[dict[str, bool], frozenset[str]]:
     """Given names (name -> is also an ordinary word) and family names, from ``data/``."""
     folder = resources.files(__package__) / "data"
@@ -664,9 +669,9 @@ def _load_names() -> tuple[dict[str, bool], frozenset[str]]:
     for line in (folder / "given-names.txt").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             name, _, mark = line.partition("\t")
-            given[name] = mark == "~"
+            given[_fold(name)] = mark == "~"
     family = frozenset(
-        line
+        _fold(line)
         for line in (folder / "family-names.txt").read_text(encoding="utf-8").splitlines()
         if line and not line.startswith("#")
     )
@@ -845,7 +850,7 @@ def _split_words(view: str) -> list[tuple[int, int, str, str, str]]:
             continue
         s = start + len(chunk) - len(chunk.lstrip(_PUNCT))
         e = s + len(core)
-        key = core.casefold().replace("’", "'")
+        key = _fold(core)
         if "'" in key and key not in _GIVEN:  # "Ayşe'nin", "Fatima's": the name is the base
             base = key.split("'", 1)[0]
             if base in _GIVEN or base in _FAMILY:
@@ -1229,7 +1234,7 @@ _PHRASE_SUBSTRING_RE = re.compile("|".join(map(re.escape, _PHRASE_SUBSTRINGS)))
 
 
 def _gate_words(keys) -> frozenset[str]:
-    return frozenset(w for key in keys for w in _GATE_WORD_RE.findall(key))
+    return frozenset(w for key in keys for w in _GATE_WORD_RE.findall(_fold(key)))
 
 
 def _context_gate_words(lang: str | None) -> frozenset[str]:
@@ -1267,7 +1272,7 @@ def _one_pass(text: str, lang: str | None, gate: bool = True) -> tuple[str, dict
     # the word gates. (``gate=False`` runs every finder: a test checks the gates change nothing.)
     if not gate or "@" in view:
         candidates.extend(_find_email(view))
-    low = view.casefold().replace("i\u0307", "i") if gate else ""
+    low = _fold(view) if gate else ""
     words = set(_GATE_WORD_RE.findall(low)) if gate else set()
     if not gate or "@" in view or not words.isdisjoint(_AT_WORDS):
         candidates.extend(_find_obfuscated_email(view))
