@@ -788,6 +788,7 @@ def test_issue14_structured_forms(text, expected):
         # a name that is also a word is taken with context only
         ("mijn dochter Amal is ziek", f"mijn dochter {NAAM} is ziek"),
         ("أختي نور مريضة", f"أختي {NAAM} مريضة"),
+        ("مع تحياتي، نور من زفولة", f"مع تحياتي، {NAAM} من زفولة"),
     ],
 )
 def test_issue14_names_without_lead_in(text, expected):

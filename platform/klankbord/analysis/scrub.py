@@ -917,7 +917,7 @@ def _find_listed_names(view: str, lang: str | None):
         if word[0].islower():  # typed without a capital: "mijn broer ahmed"
             return (s, extend(i, cased=False)) if listed is False else None
         if _uncased(word) and key not in _FUNCTION_WORDS:
-            if listed is False or (listed and strength == 2) or key in _FAMILY:
+            if listed is False or (listed and strength >= 2) or key in _FAMILY:
                 return s, extend(i, cased=False)
         return None
 
