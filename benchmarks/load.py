@@ -54,23 +54,26 @@ class Traffic:
     ok_keys: dict[str, int] = field(default_factory=dict)
     ok_ideas: list[str] = field(default_factory=list)
     resent: Counter = field(default_factory=Counter)
-    #: Survey submissions sent again by the client after a 502/503/504 or a broken connection.
+    #: Submissions sent again by the client after a 502/503/504 or a broken connection.
     retried: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
 
-#: Answers that mean "the server in between could not finish it": safe to send again when the
-#: request is idempotent (a survey submission carries its own key and is stored once).
+#: Answers that mean "the proxy could not get an answer from a node": the request may or may not
+#: have been stored (see ``drive``).
 RETRY_STATUS = (502, 503, 504)
 
 
 def drive(port: int, seeded, answers, tokens, total: int, clients: int, *,
-          retries: int = 0, on_index=None) -> Traffic:
+          retries: int = 0, on_index=None, label: str = "") -> Traffic:
     """Send ``total`` submissions to ``port`` from ``clients`` threads and record what they saw.
 
-    ``retries``: how often a survey submission is sent again (same key) after a 502/503/504 or a
-    broken connection (a node dying behind a proxy); ideas are never resent (no key).
+    ``retries``: how often a submission is sent again after a 502/503/504 or a broken connection
+    (a node dying behind a proxy), as a person would press "send" again. A survey submission
+    carries its key and is stored once; an idea has no key, so a resent idea whose first copy
+    was stored after all shows up as duplicated in :func:`check`.
     ``on_index(i)`` is called before submission ``i`` is sent (the scale test kills nodes there).
+    ``label`` starts every idea text, so the ideas of several runs on one meeting stay distinct.
     """
     traffic = Traffic()
     tally = traffic.tally
@@ -84,23 +87,23 @@ def drive(port: int, seeded, answers, tokens, total: int, clients: int, *,
             on_index(i)
         return i
 
-    def send_survey(path: str, body: list) -> tuple[int | None, dict]:
-        """POST one survey submission, again after a proxy error when retries allow."""
+    def send(kind: str, path: str, body: list | dict, cookie: str = "") -> tuple[int | None, dict]:
+        """POST once, and again after a proxy error or a broken connection when retries allow."""
         for attempt in range(retries + 1):
-            kind = "survey" if attempt == 0 else "survey-retry"
+            label_ = kind if attempt == 0 else f"{kind}-retry"
             started = time.perf_counter()
             try:
-                status, _, headers = _kit.request(port, "POST", path, body)
+                status, _, headers = _kit.request(port, "POST", path, body, cookie)
             except OSError as error:
-                tally.add(kind, None, 0.0, repr(error) if attempt == retries else None)
+                tally.add(label_, None, 0.0, repr(error) if attempt == retries else None)
                 status, headers = None, {}
             else:
-                tally.add(kind, status, time.perf_counter() - started)
+                tally.add(label_, status, time.perf_counter() - started)
             if status not in RETRY_STATUS and status is not None:
                 return status, headers
             if attempt < retries:
                 with tally.lock:
-                    traffic.retried[str(status)] += 1
+                    traffic.retried[f"{kind} after {status or 'broken connection'}"] += 1
         return status, headers
 
     def client(n: int) -> None:
@@ -111,16 +114,13 @@ def drive(port: int, seeded, answers, tokens, total: int, clients: int, *,
         match = re.search(rb'name="csrf_token" value="([^"]+)"', page)
         csrf = match.group(1).decode() if match else ""
         while (i := next_index()) is not None:
-            started = time.perf_counter()
             try:
                 if i % 4 == 3:
-                    text = f"idee {n}-{i} samen koken en taalles"
-                    status, _, headers = _kit.request(
-                        port, "POST", f"{room}/idea", {"csrf_token": csrf, "text": text},
-                        cookie,
+                    text = f"idee {label}{n}-{i} samen koken en taalles"
+                    status, headers = send(
+                        "idea", f"{room}/idea", {"csrf_token": csrf, "text": text}, cookie
                     )
                     good = status == 302 and headers.get("Location", "").endswith("#main")
-                    tally.add("idea", status, time.perf_counter() - started)
                     if good:
                         with tally.lock:
                             traffic.ok_ideas.append(text)
@@ -130,7 +130,7 @@ def drive(port: int, seeded, answers, tokens, total: int, clients: int, *,
                 state = tokens.state(seeded.survey_code)
                 body = [*state.items(), *fields]
                 path = f"/s/{seeded.survey_code}/{lang}/submit"
-                status, headers = send_survey(path, body)
+                status, headers = send("survey", path, body)
                 if status == 303:
                     with tally.lock:
                         traffic.ok_keys[_kit.key_hash(seeded.deployment_id, state["key"])] = rows
