@@ -6,7 +6,8 @@ reads it after its defaults and before ``KLANKBORD_*`` variables. It reads:
 * ``KLANKBORD_SECRET_KEY_FILE``: a file with the secret key (the same on every node);
 * ``KLANKBORD_DB_PASSWORD_FILE``: a file with the database password, combined with
   ``KLANKBORD_DB_HOST`` (default ``db``), ``KLANKBORD_DB_PORT`` (5432), ``KLANKBORD_DB_NAME`` and
-  ``KLANKBORD_DB_USER`` (both ``klankbord``) into the database URL.
+  ``KLANKBORD_DB_USER`` (both ``klankbord``) into the database URL;
+* ``KLANKBORD_MAIL_PASSWORD_FILE``: a file with the SMTP password (optional).
 
 Files come from compose ``secrets:`` (/run/secrets/...) or systemd ``LoadCredential=``
 (``$CREDENTIALS_DIRECTORY``); a relative file name is looked up in ``$CREDENTIALS_DIRECTORY``.
@@ -41,3 +42,7 @@ if _password is not None:
         port=os.environ.get("KLANKBORD_DB_PORT", "5432"),
         name=os.environ.get("KLANKBORD_DB_NAME", "klankbord"),
     )
+
+_mail_password = _secret("KLANKBORD_MAIL_PASSWORD_FILE")
+if _mail_password:
+    MAIL_PASSWORD = _mail_password
