@@ -288,6 +288,24 @@ def storage_figures(app) -> dict:
     }
 
 
+def proxy_failovers(error_log: str) -> dict[str, int]:
+    """What nginx's error log (warn, test only) says about requests to the dead node, by kind.
+
+    "in flight": the node died while handling the request (a survey submission is then passed to
+    the other node, ``non_idempotent`` in deploy/nginx; an idea gets a 502 and the client sends
+    it again); "refused": sent to the dead node's port before nginx left it alone, passed on.
+    """
+    counts: Counter = Counter()
+    for line in error_log.splitlines():
+        match = re.search(r'request: "(\w+) /(\w)/', line)
+        if match is None or "upstream" not in line:
+            continue
+        kind = {"s": "survey", "m": "idea"}.get(match[2], "other")
+        how = "refused" if "connect() failed" in line else "in flight"
+        counts[f"{kind} {match[1]} {how}"] += 1
+    return dict(sorted(counts.items()))
+
+
 # --- checks across nodes ---------------------------------------------------------------------
 
 def csrf_of(page: bytes) -> str:
@@ -536,6 +554,8 @@ def run(args) -> dict:
         result["main"] = main_counts
         result["jobs"] = job_periods(app, schedulers_since, until, scheduler_pids)
         result["storage"] = storage_figures(app)
+        errors = tmp / "nginx-error.log"
+        result["proxy_failovers"] = proxy_failovers(errors.read_text() if errors.exists() else "")
         access = (tmp / "access.log").read_text() if (tmp / "access.log").exists() else ""
         result["proxy_access_log"] = {
             "lines": len(access.splitlines()),
@@ -616,6 +636,12 @@ def write(result: dict, out_dir: Path) -> None:
         f"{main['retried_after_proxy_error'] or 'none'}. Status counts of the main run: "
         f"{main['status']}. Client errors: {main['errors'] or 'none'}.",
         f"Resent with the same key: {main['resent_same_key']}.",
+        "",
+        "The proxy's error log (level warn in this test only) on requests that met the dead node: "
+        f"{result.get('proxy_failovers') or 'none'}. A survey submission in flight is passed to "
+        "the other node by nginx (it carries its key: `non_idempotent` for /s/ in "
+        "deploy/nginx/klankbord-locations.conf); an idea in flight is answered 502 and sent "
+        "again by the client; a request refused by the dead port goes to the other node.",
         "",
         "| kind | n | p50 ms | p95 ms | p99 ms | max ms |",
         "|---|---:|---:|---:|---:|---:|",
