@@ -298,7 +298,9 @@ def proxy_failovers(error_log: str) -> dict[str, int]:
     counts: Counter = Counter()
     for line in error_log.splitlines():
         match = re.search(r'request: "(\w+) /(\w)/', line)
-        if match is None or "upstream" not in line:
+        # nginx adds a warn line "upstream server temporarily disabled" to every failed attempt
+        # on a node at its max_fails: not a request of its own.
+        if match is None or "upstream" not in line or "temporarily disabled" in line:
             continue
         kind = {"s": "survey", "m": "idea"}.get(match[2], "other")
         how = "refused" if "connect() failed" in line else "in flight"
