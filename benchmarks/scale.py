@@ -667,9 +667,9 @@ def write(result: dict, out_dir: Path) -> None:
         f"{thr['per_round']['one node']}/s, two nodes {thr['per_round']['two nodes']}/s; medians "
         f"{thr['median_per_second']['one node']} and {thr['median_per_second']['two nodes']}/s "
         f"(ratio {thr['ratio_two_to_one']}). On this 2-core machine both nodes share the same two "
-        "cores with the database, the proxy and the client, so a second node adds workers, not "
-        "CPU: the ratio shows it costs nothing and absorbs a dead node, not what a second "
-        "machine adds.",
+        "cores with the database, the proxy and the client, so a second node adds sync workers "
+        "(2 -> 4, which overlap their waits on PostgreSQL), not CPU: the ratio says that a "
+        "second node costs nothing here, not what a second machine adds.",
         "",
         "## Scheduled jobs, two schedulers racing (every job each minute)",
         "",
