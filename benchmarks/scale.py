@@ -57,9 +57,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _kit  # noqa: E402
 import load  # noqa: E402
 
+from klankbord.jobs.schedule import DEFAULT_SCHEDULES  # noqa: E402
+
 DATABASE = "klankbord_scale"
 REDIS_URL = "redis://127.0.0.1:6379/13"
-JOBS = ("recluster", "retention", "survey_windows", "digest", "embed")
+#: Every scheduled job; the test runs each of them every minute.
+JOBS = tuple(DEFAULT_SCHEDULES)
 STAFF_EMAIL = "facilitator@schaal.example"
 STAFF_PASSWORD = "schaal-test-wachtwoord-lang-genoeg"
 #: Respondent routes are not rate limited in the test (all load comes from 127.0.0.1, one
