@@ -238,3 +238,17 @@ http {{
     assert os.path.getsize(tmp_path / "error.log") == 0 or "203.0.113.9" not in (
         tmp_path / "error.log"
     ).read_text()
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is missing")
+def test_systemd_units_pass_systemd_analyze_verify(tmp_path):
+    """The units as shipped, with only the program paths pointing at programs that exist here."""
+    units = []
+    for unit in sorted((DEPLOY / "systemd").glob("klankbord-*.*")):
+        text = unit.read_text()
+        text = re.sub(r"/opt/klankbord/\S+", "/bin/true", text)
+        (tmp_path / unit.name).write_text(text)
+        units.append(str(tmp_path / unit.name))
+    result = subprocess.run(["systemd-analyze", "verify", "--man=no", *units],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
