@@ -139,6 +139,15 @@ def freeze_scope(scope: ReportScope, data_until: date) -> dict:
     if scope.include_meeting_text:
         texts = [texts[0] + int(n_ideas), texts[1] + int(idea_keys)]
     return {
+        # The scope as it was: editing it later must not change what this release shows.
+        "scope": {
+            "period_from": scope.period_from.isoformat() if scope.period_from else None,
+            "period_to": scope.period_to.isoformat() if scope.period_to else None,
+            "location_ids": list(scope.location_ids or []),
+            "meeting_ids": list(scope.meeting_ids or []),
+            "languages": list(scope.languages or []),
+            "compare_by": scope.compare_by,
+        },
         "deployment_ids": ids,
         "days": days,
         "closed": closed,

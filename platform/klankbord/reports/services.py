@@ -1583,12 +1583,32 @@ def _build_report(scope: ReportScope, release, lang: str, labels: dict[str, str]
 
     data = ReleaseData(release)
     k = min_group_size(scope)
-    frozen_ids = set(release.payload.get("deployment_ids", []))
-    deployments = [d for d in _scope_deployments(scope) if d.id in frozen_ids]
+    # The scope as it was when released (a later edit waits for the next release).
+    frozen = release.payload.get("scope") or {}
+    period_from = _iso_date(frozen.get("period_from")) if frozen else scope.period_from
+    period_to = _iso_date(frozen.get("period_to")) if frozen else scope.period_to
+    meeting_ids = frozen.get("meeting_ids", scope.meeting_ids or [])
+    location_ids = frozen.get("location_ids", scope.location_ids or [])
+    languages = frozen.get("languages", scope.languages or [])
+    deployments = list(
+        db.session.execute(
+            select(Deployment)
+            .where(
+                Deployment.organisation_id == scope.organisation_id,
+                Deployment.id.in_(release.payload.get("deployment_ids") or [-1]),
+            )
+            .order_by(Deployment.opens_at, Deployment.id)
+        ).scalars()
+    )
     day_rows = data.response_days()
     per_group, per_lang, n_responses = participation(deployments, day_rows, k, labels)
     questions = closed_question_sections(
-        deployments, data.closed_counts(), lang, k, labels, scope.compare_by
+        deployments,
+        data.closed_counts(),
+        lang,
+        k,
+        labels,
+        frozen.get("compare_by", scope.compare_by),
     )
     day_range = (None, None)
     days = [day for _, day, _, _, _ in day_rows]
@@ -1597,14 +1617,14 @@ def _build_report(scope: ReportScope, release, lang: str, labels: dict[str, str]
     n_ideas, idea_key = data.ideas()
     n_ideas = ptable.perturb(n_ideas, idea_key)
     meetings: list[str] = []
-    if scope.meeting_ids:
+    if meeting_ids:
         meetings = [
             f"{m.title} ({m.starts_at:%Y-%m-%d})"
             for m in db.session.execute(
                 select(Meeting)
                 .where(
                     Meeting.organisation_id == scope.organisation_id,
-                    Meeting.id.in_(scope.meeting_ids),
+                    Meeting.id.in_(meeting_ids),
                 )
                 .order_by(Meeting.starts_at)
             ).scalars()
@@ -1633,7 +1653,7 @@ def _build_report(scope: ReportScope, release, lang: str, labels: dict[str, str]
             select(Location)
             .where(
                 Location.organisation_id == scope.organisation_id,
-                Location.id.in_(scope.location_ids or [-1]),
+                Location.id.in_(location_ids or [-1]),
             )
             .order_by(Location.name)
         ).scalars()
@@ -1643,14 +1663,14 @@ def _build_report(scope: ReportScope, release, lang: str, labels: dict[str, str]
         name=scope.name,
         generated_at=release.created_at,
         min_group_size=k,
-        period_from=scope.period_from,
-        period_to=scope.period_to,
+        period_from=period_from,
+        period_to=period_to,
         first_day=day_range[0],
         last_day=day_range[1],
         deployments=[_deployment_label(d, lang) for d in deployments],
         meetings=meetings,
         locations=locations,
-        languages=list(scope.languages or []),
+        languages=list(languages),
         n_responses=n_responses,
         n_ideas=n_ideas,
         participation=per_group,
@@ -1665,6 +1685,10 @@ def _build_report(scope: ReportScope, release, lang: str, labels: dict[str, str]
         release_version=release.version,
         data_until=release.data_until,
     )
+
+
+def _iso_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def _deployment_label(deployment: Deployment, lang: str) -> str:
