@@ -26,7 +26,7 @@ from klankbord.core.disclosure import coarse_count
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 from klankbord.meetings.models import MeetingIdea
-from klankbord.reports.models import Release, ReportScope, ThemeMember
+from klankbord.reports.models import Release, ReportScope
 from klankbord.surveys.models import Answer, Deployment, Response
 
 
@@ -37,12 +37,6 @@ class ReleaseRefused(Exception):
         super().__init__(reason)
         self.reason = reason
         self.details = details
-
-
-def _month(column):
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
 
 
 def _day_end(day: date) -> datetime:
@@ -76,12 +70,12 @@ def _response_rows(filters: list, data_until: date) -> tuple[list, list]:
         .where(*filters)
         .group_by(Response.deployment_id, Response.submitted_on, Response.language)
     ).all()
-    month = _month(Response.submitted_on)
     first = Answer.position == 0
-    closed = db.session.execute(
+    # Grouped by day (plain columns, no date function per row), then rolled up to months here.
+    per_day = db.session.execute(
         select(
             Response.deployment_id,
-            month,
+            Response.submitted_on,
             Answer.question_id,
             Answer.value_text,
             func.count(),
@@ -91,11 +85,19 @@ def _response_rows(filters: list, data_until: date) -> tuple[list, list]:
         )
         .join(Response, Response.id == Answer.response_id)
         .where(*filters, Answer.value_text.is_not(None))
-        .group_by(Response.deployment_id, month, Answer.question_id, Answer.value_text)
+        .group_by(Response.deployment_id, Response.submitted_on, Answer.question_id)
+        .group_by(Answer.value_text)
     ).all()
+    closed: dict[tuple, list[int]] = {}
+    for d, day, q, v, n, f, k, fk in per_day:
+        cell = closed.setdefault((d, f"{day:%Y-%m}", q, v), [0, 0, 0, 0])
+        cell[0] += int(n)
+        cell[1] += int(f or 0)
+        cell[2] += int(k)
+        cell[3] += int(fk)
     return (
         [[d, day.isoformat(), lang, int(n), int(k)] for d, day, lang, n, k in days],
-        [[d, m, q, v, int(n), int(f or 0), int(k), int(fk)] for d, m, q, v, n, f, k, fk in closed],
+        [[*key, *values] for key, values in sorted(closed.items())],
     )
 
 
@@ -369,9 +371,3 @@ class ReleaseData:
         n, k = self.release.payload.get("ideas", [0, 0])
         return int(n), int(k)
 
-    def member_filter(self):
-        """Theme members the release counts: texts of days up to ``data_until``."""
-        until = self.release.data_until
-        survey = select(Response.id).where(Response.submitted_on <= until)
-        ideas = select(MeetingIdea.id).where(MeetingIdea.created_at < _day_end(until))
-        return (ThemeMember.response_id.in_(survey)) | (ThemeMember.idea_id.in_(ideas))

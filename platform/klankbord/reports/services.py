@@ -1286,14 +1286,13 @@ def _texts_for(refs: Iterable[tuple[str | None, str | None, int | None]]) -> dic
     return texts
 
 
-def _theme_aggregates(run: ThemeRun, ids: list[int], member_filter=None):
+def _theme_aggregates(run: ThemeRun, ids: list[int], until: date | None = None):
     """Sizes, languages and months per theme with their record-key sums, in SQL.
 
-    ``member_filter`` limits the members to a release's texts (see releases.ReleaseData). Results
-    are reused while the members are unchanged: the fingerprint (number of members, sum of their
+    ``until`` limits the members to a release's texts (those of days up to it). Results are
+    reused while the members are unchanged: the fingerprint (number of members, sum of their
     theme ids) changes when a text is deleted, moved or merged; it reads only the theme_id index.
     """
-    extra = [member_filter] if member_filter is not None else []
     fingerprint = tuple(
         db.session.execute(
             select(func.count(ThemeMember.id), func.sum(ThemeMember.theme_id)).where(
@@ -1307,16 +1306,26 @@ def _theme_aggregates(run: ThemeRun, ids: list[int], member_filter=None):
         run.id,
         tuple(ids),
         fingerprint,
-        str(member_filter) if member_filter is not None else None,
-        tuple(member_filter.compile().params.values()) if member_filter is not None else None,
+        until,
         int(utcnow().timestamp() // CACHE_SECONDS),
     )
     if key in _AGGREGATES:
         return _AGGREGATES[key]
     rows = []
-    for record, join_on, month in (
-        (Response, Response.id == ThemeMember.response_id, _month(Response.submitted_on)),
-        (MeetingIdea, MeetingIdea.id == ThemeMember.idea_id, _month(MeetingIdea.created_at)),
+    day_end = datetime.combine(until + timedelta(days=1), datetime.min.time()) if until else None
+    for record, join_on, month, in_release in (
+        (
+            Response,
+            Response.id == ThemeMember.response_id,
+            _month(Response.submitted_on),
+            [Response.submitted_on <= until] if until else [],
+        ),
+        (
+            MeetingIdea,
+            MeetingIdea.id == ThemeMember.idea_id,
+            _month(MeetingIdea.created_at),
+            [MeetingIdea.created_at < day_end] if until else [],
+        ),
     ):
         rows += db.session.execute(
             select(
@@ -1327,7 +1336,7 @@ def _theme_aggregates(run: ThemeRun, ids: list[int], member_filter=None):
                 func.coalesce(func.sum(record.record_key), 0),
             )
             .join(record, join_on)
-            .where(ThemeMember.theme_id.in_(ids), *extra)
+            .where(ThemeMember.theme_id.in_(ids), *in_release)
             .group_by(ThemeMember.theme_id, ThemeMember.language, month)
         ).all()
     sizes: dict[int, tuple[int, int]] = {}
@@ -1355,7 +1364,7 @@ def theme_sections(
     lang: str,
     *,
     for_curation: bool = False,
-    member_filter=None,
+    until: date | None = None,
     texts_in_release: tuple[int, int] | None = None,
 ) -> tuple[list[ThemeSection], int, int]:
     """Themes of a run as report sections; also the "other" count and the number of small themes.
@@ -1365,7 +1374,7 @@ def theme_sections(
     """
     themes = [t for t in run.themes if t.merged_into_id is None]
     ids = [t.id for t in themes] or [-1]
-    sizes_keys, lang_rows, month_rows = _theme_aggregates(run, ids, member_filter)
+    sizes_keys, lang_rows, month_rows = _theme_aggregates(run, ids, until)
     sizes = {t: n for t, (n, _) in sizes_keys.items()}
     trend: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
     for theme_id, month, n, key_sum in month_rows:
@@ -1636,7 +1645,7 @@ def _build_report(scope: ReportScope, release, lang: str, labels: dict[str, str]
     if run is not None:
         texts = tuple(release.payload.get("texts", [0, 0]))
         themes, other, small = theme_sections(
-            run, k, lang, member_filter=data.member_filter(), texts_in_release=texts
+            run, k, lang, until=release.data_until, texts_in_release=texts
         )
         n_texts = ptable.perturb(texts[0], texts[1], k) if texts[0] >= k else texts[0]
         run_info = {
