@@ -115,10 +115,16 @@ def _max_variance(support: list[int]) -> float:
 def generate() -> list[tuple[int, int, int]]:
     """ptable rows ``(pcv, ckey, pvalue)``: cell keys split in proportion to the probabilities.
 
-    Each row's KEY_RANGE cell keys are dealt to the perturbation values by largest remainder, in
-    order from the most negative value, so the table is reproducible and each value's share of
-    keys is within 1/KEY_RANGE of its probability.
+    Each row's KEY_RANGE cell keys are dealt to the perturbation values by largest remainder, so
+    each value's share of keys is within 1/KEY_RANGE of its probability. The keys are dealt in a
+    fixed shuffled order, not in blocks: with blocks, two cells whose keys differ by a little
+    (a cell and the same cell without one small group, whose keys happen to add up to 4) would
+    mostly get the same change, and their difference would be the group again.
     """
+    import random
+
+    shuffled = list(range(KEY_RANGE))
+    random.Random(f"klankbord-ptable-{KEY_RANGE}").shuffle(shuffled)
     rows = []
     for count in range(1, TOP_ROW + 1):
         dist = row_distribution(count)
@@ -127,11 +133,13 @@ def generate() -> list[tuple[int, int, int]]:
         short = KEY_RANGE - sum(slots.values())
         for p in sorted(exact, key=lambda p: (-(exact[p] - slots[p]), abs(p), p))[:short]:
             slots[p] += 1
-        ckey = 0
+        position = 0
+        dealt = []
         for p in sorted(slots):
             for _ in range(slots[p]):
-                rows.append((count, ckey, p))
-                ckey += 1
+                dealt.append((count, shuffled[position], p))
+                position += 1
+        rows += sorted(dealt)
     return rows
 
 

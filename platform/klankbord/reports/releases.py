@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
 
+from klankbord.core.disclosure import coarse_count
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 from klankbord.meetings.models import MeetingIdea
@@ -294,7 +295,41 @@ def live_progress(scope: ReportScope) -> int:
     n = db.session.execute(
         select(func.count()).select_from(Response).where(*services._response_filters(scope, ids))
     ).scalar_one()
-    return 5 * (int(n) // 5)
+    return coarse_count(n)
+
+
+def survey_round_results(deployment: Deployment, defn, min_group_size: int):
+    """The residents' results page of a survey round, from its newest release.
+
+    Returns (results, release); results are None before the first release. Counts are perturbed
+    like every released figure and hidden below the minimum group size; no totals are given.
+    """
+    from klankbord.reports import ptable
+    from klankbord.surveys.services import CLOSED_TYPES, OptionCount, QuestionResult
+
+    release = latest_release(deployment=deployment)
+    if release is None:
+        return None, None
+    cells: dict[tuple[str, str], list[int]] = {}
+    for row in ReleaseData(release).closed_counts():
+        _, _, question_id, value, n, _, key_sum, _ = row
+        cell = cells.setdefault((question_id, value), [0, 0])
+        cell[0] += int(n)
+        cell[1] += int(key_sum)
+    k = max(int(min_group_size or 0), 5)
+    results = []
+    for question in defn.questions:
+        if question.type not in CLOSED_TYPES:
+            continue
+        options = []
+        for option in question.options:
+            n, key_sum = cells.get((question.id, option.value), (0, 0))
+            shown = n >= k or n == 0
+            options.append(
+                OptionCount(option.value, ptable.perturb(n, key_sum, k) if shown else 0, shown)
+            )
+        results.append(QuestionResult(question.id, tuple(options)))
+    return results, release
 
 
 # Reading a release -----------------------------------------------------------------------------

@@ -1372,10 +1372,15 @@ def theme_sections(
         trend[theme_id][month] = (int(n), int(key_sum))
     months = sorted({m for per in trend.values() for m in per})
     langs: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
-    lang_totals: dict[str, int] = defaultdict(int)
+    lang_cells: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for theme_id, language, n, key_sum in lang_rows:
         langs[theme_id][language] = (int(n), int(key_sum))
-        lang_totals[language] += int(n)
+        lang_cells[language][0] += int(n)
+        lang_cells[language][1] += int(key_sum)
+    # Texts per language over all themes, as released (quote eligibility, language notes).
+    lang_totals: dict[str, int] = defaultdict(int)
+    for language, (n, key_sum) in lang_cells.items():
+        lang_totals[language] = ptable.perturb(n, key_sum, k) if texts_in_release else n
     total_in_themes = sum(sizes.values())
     other_key = 0
     if texts_in_release is None:
@@ -1447,8 +1452,9 @@ def theme_sections(
                 continue
             hidden = bool(cur and cur.hidden)
             # A quote says who wrote it: a language group smaller than k must not be recognisable.
+            # On true counts: a released count may lie above k for a group just below it.
             if not sup.quote_allowed(size, k) or not sup.quote_allowed(
-                lang_totals[member.language], k
+                lang_cells[member.language][0], k
             ):
                 hidden = True
             if hidden and not for_curation:
@@ -1479,7 +1485,7 @@ def theme_sections(
                 quotes=quotes,
                 links=links.get(theme.id, []),
                 curated=bool(theme.curated_name),
-                language_note=theme_language_note(lang_table, size, lang_totals, lang),
+                language_note=theme_language_note(lang_table, released, lang_totals, lang),
             )
         )
     if texts_in_release is not None:

@@ -269,8 +269,10 @@ def _protect(state: _State, key: Key) -> None:
 def suppress(table: CountTable, min_group_size: int, force: Iterable[Key] = ()) -> SuppressedTable:
     """Suppress small cells and whatever would give them away.
 
-    A pure function of its arguments, so results are memoised (the audit's linear programmes cost
-    milliseconds each and a report has dozens of tables); callers must not change the result.
+    Which entries are hidden is a pure function of the true counts, so that part is memoised (the
+    audit's linear programmes cost milliseconds each and a report has dozens of tables); the
+    figures are rendered on every call, because two tables with equal counts may hold different
+    records and so get different perturbations (``CountTable.key_sums``).
 
     :param force: entries to hide in any case (shared with a linked table).
     """
@@ -285,12 +287,14 @@ def suppress(table: CountTable, min_group_size: int, force: Iterable[Key] = ()) 
         effective_min_group_size(min_group_size),
         frozenset(force),
     )
-    result = _MEMO.get(key)
-    if result is None:
+    hidden = _MEMO.get(key)
+    if hidden is None:
         if len(_MEMO) >= _MEMO_SIZE:
             _MEMO.pop(next(iter(_MEMO)))
-        result = _MEMO[key] = _suppress(table, min_group_size, frozenset(force))
-    return result
+        hidden = _MEMO[key] = _suppress(table, min_group_size, frozenset(force)).hidden_keys
+    state = _State(table, effective_min_group_size(min_group_size))
+    state.hidden = set(hidden)
+    return _render(state)
 
 
 _MEMO: dict = {}
