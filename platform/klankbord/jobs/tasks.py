@@ -55,3 +55,14 @@ def embed(ctx: JobContext) -> dict:
     from klankbord.embeddings.services import embed_pending_texts
 
     return embed_pending_texts()
+
+
+@job(
+    "reorder",
+    "Rewrite survey responses and poll answers in random-key order: no order of arrival kept.",
+    lease_seconds=3600,
+)
+def reorder(ctx: JobContext) -> dict:
+    from klankbord.jobs.reorder import reorder as reorder_tables
+
+    return reorder_tables(ctx.last_success)

@@ -5,7 +5,8 @@ Anonymity is a property of the schema, not of good intentions:
 * ``Response`` has a random id (no counting ids that reveal order), the day of submission only,
   and no column for an IP address, user agent, account or device. ``Answer`` rows have no id of
   their own either (their key is response + question + position), so no counter leaks the order
-  of answers.
+  of answers. Neither is *stored* in order of arrival: on SQLite both are WITHOUT ROWID tables
+  kept in key order; on PostgreSQL the nightly ``reorder`` job rewrites them in key order.
 * ``ParticipationSlip`` only records *that* a slip was used, on which day; nothing links it to a
   response.
 """
@@ -126,6 +127,10 @@ class Response(db.Model):
             "submitted_on",
             "language",
         ),
+        # SQLite stores the rows in the order of this random id, not of arrival (a rowid table
+        # is ordered by its counting rowid). PostgreSQL appends rows; jobs/reorder.py rewrites
+        # them in id order every night (docs/privacy.md, "What is stored and logged").
+        {"sqlite_with_rowid": False},
     )
 
     #: Random uuid4 hex; ids do not count, so they do not reveal the order of submissions.
@@ -160,6 +165,8 @@ class Answer(db.Model):
     friendly)."""
 
     __tablename__ = "survey_answer"
+    #: Stored in the order of (random response id, question, position), like Response.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     response_id: Mapped[str] = mapped_column(
         ForeignKey("survey_response.id", ondelete="CASCADE"), primary_key=True
