@@ -145,3 +145,29 @@ def test_gunicorn_logs_resident_requests_with_the_day_and_route_only(app, db, ma
     assert re.search(r'"POST /s/<code>/<lang>/submit HTTP/1.1" 30\d - -ms', text)
     assert "/m/<code>/<lang>/poll/<int:poll_id>" in text
     assert TIME_OF_DAY.search(staff[0])
+
+
+def test_slip_codes_are_stored_as_a_keyed_hash_and_only_marked_used(app, db, make):
+    """A copy of the database without the secret key cannot try the 31^8 codes; no day of use."""
+    import hashlib
+
+    from sqlalchemy import inspect, select
+
+    from klankbord.surveys import services
+    from klankbord.surveys.models import ParticipationSlip
+
+    deployment = open_survey(app, db, make)
+    codes = services.create_slips(deployment, 3)
+    db.session.commit()
+    stored = set(db.session.execute(select(ParticipationSlip.code_hash)).scalars())
+    for code in codes:
+        plain = hashlib.sha256(f"slip:{deployment.id}:{code}".encode()).hexdigest()
+        assert plain not in stored and services.find_slip(deployment, code) is not None
+    secret = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = secret + "-another-installation"
+    try:
+        assert services.find_slip(deployment, codes[0]) is None  # the hash needs the key
+    finally:
+        app.config["SECRET_KEY"] = secret
+    columns = {c.name: c for c in inspect(ParticipationSlip).columns}
+    assert "used_on" not in columns and str(columns["used"].type) == "BOOLEAN"

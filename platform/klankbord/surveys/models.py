@@ -7,7 +7,7 @@ Anonymity is a property of the schema, not of good intentions:
   their own either (their key is response + question + position), so no counter leaks the order
   of answers. Neither is *stored* in order of arrival: on SQLite both are WITHOUT ROWID tables
   kept in key order; on PostgreSQL the nightly ``reorder`` job rewrites them in key order.
-* ``ParticipationSlip`` only records *that* a slip was used, on which day; nothing links it to a
+* ``ParticipationSlip`` only records *that* a slip was used, not when; nothing links it to a
   response.
 """
 
@@ -196,11 +196,14 @@ class ParticipationSlip(db.Model):
     deployment_id: Mapped[int] = mapped_column(
         ForeignKey("survey_deployment.id", ondelete="CASCADE"), index=True
     )
-    #: sha256 of deployment id + printed code; the code itself is only on paper.
+    #: HMAC-SHA256, with a key derived from the app's secret key, of the sha256 of deployment id
+    #: + printed code (services.slip_hash). The code itself is only on paper; without the secret
+    #: key the 31^8 possible codes cannot be tried against a copy of the database.
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: When staff printed it (a staff event).
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: The day the slip was used to answer (a day, not a moment, so it cannot be matched to a
-    #: response).
-    used_on: Mapped[date | None] = mapped_column(Date)
+    #: Whether the slip was used to answer. No day: with the days of responses stored, "this
+    #: slip (handed to this person) was used on Tuesday" could point at Tuesday's few responses.
+    used: Mapped[bool] = mapped_column(default=False)
 
     deployment: Mapped[Deployment] = relationship()
