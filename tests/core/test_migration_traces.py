@@ -22,6 +22,8 @@ from klankbord.extensions import db
 BEFORE = "ba0e6f004bbd"
 SLIP_UNUSED, SLIP_USED = "ABCD2345", "WXYZ6789"
 RESPONSE = "a" * 32
+#: The old per-meeting key of one phone: it joined that phone's answers in both polls.
+PHONE = "b" * 64
 
 
 def _seed_old_schema() -> None:
@@ -45,6 +47,25 @@ def _seed_old_schema() -> None:
         plain = hashlib.sha256(f"slip:1:{code}".encode()).hexdigest()
         statements.append(("INSERT INTO survey_slip (deployment_id, code_hash, created_at, used_on)"
                            " VALUES (1, :h, :t, :u)", {"h": plain, "u": used}))
+    statements += [
+        ("INSERT INTO meeting_group (id, name, purpose, languages, public_code, created_at,"
+         " organisation_id) VALUES (1, 'Groep', '', '[]', 'GROUPCODE', :t, 1)", {}),
+        ("INSERT INTO meeting (id, group_id, title, starts_at, place, online_link, interpreters,"
+         " status, join_code, created_at, organisation_id)"
+         " VALUES (1, 1, 'Avond', :t, '', '', '[]', 'live', 'JOIN2345', :t, 1)", {}),
+        ("INSERT INTO meeting_idea (id, meeting_id, text, lang, status, support_count, created_at,"
+         " moderated_at, organisation_id) VALUES (1, 1, 'Idee', 'ti', 'approved', 1, :t, :t, 1)",
+         {}),
+        ("INSERT INTO meeting_idea_support (idea_id, participant_key, created_at)"
+         " VALUES (1, :k, :t)", {"k": PHONE}),
+    ]
+    for poll in (1, 2):
+        statements += [
+            ("INSERT INTO meeting_poll (id, meeting_id, question, options, status, created_at,"
+             " organisation_id) VALUES (:p, 1, '{}', '[]', 'closed', :t, 1)", {"p": poll}),
+            ("INSERT INTO meeting_poll_answer (poll_id, participant_key, option_index, lang,"
+             " created_at) VALUES (:p, :k, 0, 'ti', :t)", {"p": poll, "k": PHONE}),
+        ]
     for sql, params in statements:
         db.session.execute(text(sql), {"t": moment, **params})
     db.session.commit()
@@ -66,6 +87,7 @@ def upgraded_app(request, tmp_path, keep_logging):  # noqa: F811
             _seed_old_schema()
             flask_migrate.upgrade()
             yield app
+            db.session.rollback()
             db.session.remove()
             db.engine.dispose()
     finally:
@@ -98,3 +120,27 @@ def test_slips_are_rekeyed_and_keep_working(upgraded_app):
     columns = {c for c in db.session.execute(text("SELECT * FROM survey_slip")).keys()}
     assert "used_on" not in columns
     assert find_slip(deployment, "QQQQ2345") is None
+
+
+def test_meeting_input_keeps_its_day_and_no_key_joins_a_phones_votes(upgraded_app):
+    ideas = db.session.execute(text("SELECT * FROM meeting_idea")).mappings().all()
+    assert len(ideas) == 1 and str(ideas[0]["created_on"]) == "2026-11-30"
+    assert not {"created_at", "moderated_at"} & set(ideas[0])
+    answers = db.session.execute(text("SELECT * FROM meeting_poll_answer")).mappings().all()
+    assert sorted(a["poll_id"] for a in answers) == [1, 2]
+    assert len({a["participant_key"] for a in answers}) == 2
+    assert PHONE not in {a["participant_key"] for a in answers}
+    assert set(answers[0]) == {"poll_id", "participant_key", "option_index", "lang"}
+    supports = db.session.execute(text("SELECT * FROM meeting_idea_support")).mappings().all()
+    assert len(supports) == 1 and supports[0]["participant_key"] != PHONE
+    assert set(supports[0]) == {"idea_id", "participant_key"}
+
+
+def test_downgrade_goes_back_without_losing_rows(upgraded_app):
+    flask_migrate.downgrade(revision=BEFORE)
+    assert db.session.execute(text("SELECT count(*) FROM survey_answer")).scalar_one() == 2
+    assert db.session.execute(text("SELECT count(*) FROM meeting_poll_answer")).scalar_one() == 2
+    used = db.session.execute(text("SELECT count(used_on) FROM survey_slip")).scalar_one()
+    assert used == 1
+    db.session.rollback()  # end the read, or PostgreSQL's ALTER TABLE waits for it
+    flask_migrate.upgrade()

@@ -171,3 +171,52 @@ def test_slip_codes_are_stored_as_a_keyed_hash_and_only_marked_used(app, db, mak
         app.config["SECRET_KEY"] = secret
     columns = {c.name: c for c in inspect(ParticipationSlip).columns}
     assert "used_on" not in columns and str(columns["used"].type) == "BOOLEAN"
+
+
+def test_one_phone_in_two_polls_leaves_no_key_that_joins_its_votes(app, db, make):
+    """Over HTTP, as a phone: two polls, a +1 and an idea. Stored: days only, and a key per poll
+    (and per idea), so the phone's answers in the two polls cannot be joined."""
+    from datetime import date
+
+    from sqlalchemy import DateTime, inspect, select
+
+    from klankbord.meetings import services
+    from klankbord.meetings.models import (
+        MeetingIdea,
+        MeetingIdeaSupport,
+        MeetingPoll,
+        MeetingPollAnswer,
+    )
+
+    meeting = live_meeting(db, make)
+    room = f"/m/{meeting.join_code}/ti"
+    idea = services.submit_idea(meeting, "Een keuken per gang", "nl")
+    services.moderate_idea(idea, "approved")
+    first = services.create_poll(meeting, {"nl": "Een?"}, [{"nl": "Ja"}, {"nl": "Nee"}])
+    second = services.create_poll(meeting, {"nl": "Twee?"}, [{"nl": "Ja"}, {"nl": "Nee"}])
+    db.session.commit()
+    phone, other = app.test_client(), app.test_client()
+    for poll in (first, second):
+        services.open_poll(db.session.get(MeetingPoll, poll.id))
+        db.session.commit()
+        for client in (phone, other):
+            assert client.post(f"{room}/poll/{poll.id}", data={"option": "1"}).status_code == 302
+    assert phone.post(f"{room}/support/{idea.id}").status_code == 302
+    assert phone.post(f"{room}/idea", data={"text": "Meer licht"}).status_code == 302
+    # The phone still sees its own +1 and cannot vote twice: "once per phone" still holds.
+    supported = '<span class="ok">'
+    assert supported in phone.get(room).get_data(as_text=True)
+    assert supported not in other.get(room).get_data(as_text=True)
+    assert phone.post(f"{room}/poll/{second.id}", data={"option": "0"}).status_code == 302
+    assert services.poll_results(second) == [0, 2]
+
+    answers = db.session.execute(select(MeetingPollAnswer)).scalars().all()
+    keys = [a.participant_key for a in answers]
+    assert len(answers) == 4 and len(set(keys)) == 4  # no key repeats across the two polls
+    supports = db.session.execute(select(MeetingIdeaSupport.participant_key)).scalars().all()
+    assert set(supports).isdisjoint(keys)
+    for model in (MeetingIdea, MeetingPollAnswer, MeetingIdeaSupport):
+        timed = [c.name for c in inspect(model).columns if isinstance(c.type, DateTime)]
+        assert timed == [], (model.__tablename__, timed)
+    days = db.session.execute(select(MeetingIdea.created_on)).scalars().all()
+    assert days and all(type(day) is date for day in days)
