@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -157,11 +157,16 @@ def run(kind: str, submissions: int, scale: int) -> dict:
                 _bulk(seeded, scale)
                 started = time.perf_counter()
                 reorder.reorder(None)
+                first = round(time.perf_counter() - started, 2)
+                # A night later: only that day's rows are rewritten, the tables are clustered.
+                started = time.perf_counter()
+                reorder.reorder(datetime.now())
                 result["scale"] = {"responses": scale + submissions,
                                    "answers": db.session.execute(
                                        select(db.func.count()).select_from(
                                            db.metadata.tables["survey_answer"])).scalar_one(),
-                                   "reorder_seconds": round(time.perf_counter() - started, 2)}
+                                   "reorder_seconds": first,
+                                   "next_night_seconds": round(time.perf_counter() - started, 2)}
             db.session.remove()
             db.engine.dispose()
     return result
@@ -187,7 +192,8 @@ def _markdown(results: list[dict]) -> str:
         if "scale" in r:
             s = r["scale"]
             line += (f"; of {s['responses']:,} responses and {s['answers']:,} answers"
-                     f" {s['reorder_seconds']} s")
+                     f" {s['reorder_seconds']} s (first run, every row),"
+                     f" {s['next_night_seconds']} s (a night later)")
         lines.append(line)
     return "\n".join(lines) + "\n"
 

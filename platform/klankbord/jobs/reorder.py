@@ -81,10 +81,11 @@ def _reorder_postgresql(last_success: datetime | None) -> dict[str, int]:
     # The rewritten rows must be committed before CLUSTER, or it keeps their old versions
     # (with the old xmin) for our own still-open transaction.
     session.commit()
-    session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+    # One table per transaction: each exclusive lock is held for one table's rewrite only.
     for table, index in TABLES:
+        session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
         session.execute(text(f"CLUSTER {table} USING {index}"))
-    session.commit()
+        session.commit()
     return counts
 
 
