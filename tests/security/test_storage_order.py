@@ -107,3 +107,17 @@ def test_the_probe_sees_the_order_of_a_table_that_keeps_it(app, db):
     finally:
         db.session.execute(text("DROP TABLE order_control"))
         db.session.commit()
+
+
+def test_the_scheduler_runs_the_reorder_job_and_records_it(app, db, make):
+    """Through the job runner (lease, run record), as the scheduler does every night."""
+    from klankbord.jobs.runner import run_job
+
+    deployment = open_survey(app, db, make)
+    submitted = _submit_many(db, deployment, 20)
+    result = run_job("reorder")
+    assert result.outcome == "ok", result.error
+    assert result.counts
+    assert run_job("reorder").outcome == "skipped"  # once per night
+    stored = set(db.session.execute(text("SELECT id FROM survey_response")).scalars())
+    assert stored == set(submitted)
