@@ -192,8 +192,9 @@ def _markdown(results: list[dict]) -> str:
         if "scale" in r:
             s = r["scale"]
             line += (f"; of {s['responses']:,} responses and {s['answers']:,} answers"
-                     f" {s['reorder_seconds']} s (first run, every row),"
-                     f" {s['next_night_seconds']} s (a night later)")
+                     f" {s['reorder_seconds']} s (first run, every row)")
+            if "next_night_seconds" in s:
+                line += f", {s['next_night_seconds']} s (a night later)"
         lines.append(line)
     return "\n".join(lines) + "\n"
 
