@@ -131,7 +131,7 @@ def _count_ideas(org_id: int, meeting_ids: list, since: datetime) -> int:
         select(func.count(MeetingIdea.id)).where(
             MeetingIdea.organisation_id == org_id,
             MeetingIdea.meeting_id.in_(meeting_ids),
-            MeetingIdea.created_at >= since,
+            MeetingIdea.created_on >= since.date(),
             MeetingIdea.status != "hidden",
         )
     ).scalar_one()

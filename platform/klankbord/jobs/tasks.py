@@ -66,3 +66,14 @@ def releases(ctx: JobContext) -> dict:
     from klankbord.reports.releases import release_due
 
     return release_due()
+
+
+@job(
+    "reorder",
+    "Rewrite survey responses and poll answers in random-key order: no order of arrival kept.",
+    lease_seconds=3600,
+)
+def reorder(ctx: JobContext) -> dict:
+    from klankbord.jobs.reorder import reorder as reorder_tables
+
+    return reorder_tables(ctx.last_success)

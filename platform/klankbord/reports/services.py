@@ -179,14 +179,9 @@ def _idea_filters(scope: ReportScope) -> list:
         MeetingIdea.status != "hidden",
     ]
     if scope.period_from:
-        filters.append(
-            MeetingIdea.created_at >= datetime.combine(scope.period_from, datetime.min.time())
-        )
+        filters.append(MeetingIdea.created_on >= scope.period_from)
     if scope.period_to:
-        filters.append(
-            MeetingIdea.created_at
-            < datetime.combine(scope.period_to + timedelta(days=1), datetime.min.time())
-        )
+        filters.append(MeetingIdea.created_on <= scope.period_to)
     if scope.languages:
         filters.append(MeetingIdea.lang.in_(scope.languages))
     return filters
@@ -577,14 +572,11 @@ def collect_texts(scope: ReportScope) -> list[TextItem]:
             items += [TextItem(r, q, None, t, lang, day, "survey") for r, q, t, lang, day in rows]
     if scope.include_meeting_text and scope.meeting_ids:
         rows = db.session.execute(
-            select(MeetingIdea.id, MeetingIdea.text, MeetingIdea.lang, MeetingIdea.created_at)
+            select(MeetingIdea.id, MeetingIdea.text, MeetingIdea.lang, MeetingIdea.created_on)
             .where(*_idea_filters(scope))
-            .order_by(MeetingIdea.created_at, MeetingIdea.id)
+            .order_by(MeetingIdea.created_on, MeetingIdea.id)
         ).all()
-        items += [
-            TextItem(None, None, i, t, lang, created.date(), "meeting")
-            for i, t, lang, created in rows
-        ]
+        items += [TextItem(None, None, i, t, lang, day, "meeting") for i, t, lang, day in rows]
     return items
 
 
@@ -1083,7 +1075,6 @@ def _theme_aggregates(run: ThemeRun, ids: list[int], until: date | None = None):
     if key in _AGGREGATES:
         return _AGGREGATES[key]
     rows = []
-    day_end = datetime.combine(until + timedelta(days=1), datetime.min.time()) if until else None
     for record, join_on, month, in_release in (
         (
             Response,
@@ -1094,8 +1085,8 @@ def _theme_aggregates(run: ThemeRun, ids: list[int], until: date | None = None):
         (
             MeetingIdea,
             MeetingIdea.id == ThemeMember.idea_id,
-            _month(MeetingIdea.created_at),
-            [MeetingIdea.created_at < day_end] if until else [],
+            _month(MeetingIdea.created_on),
+            [MeetingIdea.created_on <= until] if until else [],
         ),
     ):
         rows += db.session.execute(
