@@ -47,7 +47,7 @@ def add_security_headers(response: Response) -> Response:
     ``setdefault`` per header at a fraction of the cost (every response passes here).
     """
     headers = response.headers
-    if request.endpoint not in CACHEABLE_ENDPOINTS:
+    if request.endpoint not in CACHEABLE_ENDPOINTS or response.status_code >= 400:
         headers["Cache-Control"] = "no-store"  # also over a view's own value
     present = {name.lower() for name, _ in headers.items()}
     wanted = list(SECURITY_HEADERS)
