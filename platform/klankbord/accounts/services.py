@@ -297,16 +297,55 @@ def find_invitation(token: str) -> Invitation | None:
     return invitation
 
 
-def accept_invitation(token: str, name: str, password: str) -> User:
+def account_for(email: str) -> User | None:
+    return db.session.execute(
+        select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def accept_invitation(
+    token: str, name: str | None, password: str | None, *, current_user: Any = None
+) -> User:
+    """Join the invitation's organisation; an existing account must prove itself first.
+
+    The link only proves that its holder reads the invited mailbox, not that they own the
+    account already registered to that address. So an existing account joins only while it is
+    logged in, or when its own password is typed (counted by the login lockout); its password is
+    never set or changed here. A new account is created only by someone not logged in as another
+    account, so an admin cannot casually accept a colleague's invitation in their own browser.
+    """
     invitation = find_invitation(token)
     if invitation is None:
         raise AccountError(_("This invitation link is no longer valid."))
-    user = db.session.execute(
-        select(User).where(User.email == invitation.email)
-    ).scalar_one_or_none()
-    if user is None:
-        user = create_user(invitation.email, name, password)
+    user = account_for(invitation.email)
+    existed = user is not None
+    logged_in = current_user if getattr(current_user, "is_authenticated", False) else None
+    if user is not None:
+        if logged_in is not None and logged_in.id != user.id:
+            raise AccountError(_("This invitation is for another account. Log out first."))
+        if logged_in is None:
+            try:
+                authenticate(invitation.email, password or "")
+            except (LoginFailed, LoginLocked) as error:
+                raise AccountError(
+                    _(
+                        "An account with this e-mail address already exists. Type the password "
+                        "of that account, or log in with it and open this link again."
+                    )
+                ) from error
+    else:
+        if logged_in is not None:
+            raise AccountError(_("This invitation is for another account. Log out first."))
+        user = create_user(invitation.email, name or invitation.email, password or "")
     org = db.session.get(Organisation, invitation.organisation_id)
-    set_membership(user, org, invitation.role)
+    set_membership(user, org, invitation.role, actor=None)
     invitation.used_at = utcnow()
+    record_event(
+        "invitation_accepted",
+        organisation_id=org.id,
+        actor=user,
+        target_type="invitation",
+        target_id=invitation.id,
+        details={"role": invitation.role, "existing_account": existed},
+    )
     return user

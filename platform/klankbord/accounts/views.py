@@ -17,10 +17,12 @@ from klankbord.accounts import services
 from klankbord.accounts.forms import (
     AcceptInviteForm,
     InviteForm,
+    JoinWithAccountForm,
     LocationForm,
     LoginForm,
     RoleForm,
     TotpForm,
+    role_label,
 )
 from klankbord.accounts.models import AuditEvent, Location, Membership, Role
 from klankbord.accounts.tenancy import (
@@ -172,26 +174,78 @@ def set_language():
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @public_endpoint
 def accept_invite(token: str):
+    """Join an organisation: a new account, or the existing account of the invited address."""
+    from klankbord.accounts.models import Organisation
+
     invitation = services.find_invitation(token)
     if invitation is None:
         return render_template("accounts/invite_invalid.html"), 404
-    form = AcceptInviteForm()
+    organisation = db.session.get(Organisation, invitation.organisation_id)
+    existing = services.account_for(invitation.email)
+    logged_in = current_user if current_user.is_authenticated else None
+    form = AcceptInviteForm() if existing is None else JoinWithAccountForm()
     if form.validate_on_submit():
+        name = form.name.data if existing is None else None
         try:
-            user = services.accept_invitation(token, form.name.data, form.password.data)
+            user = services.accept_invitation(
+                token, name, form.password.data, current_user=logged_in
+            )
         except services.AccountError as error:
-            db.session.rollback()
+            # The service wrote nothing but the failed-login count, which must stay counted.
+            db.session.commit()
             flash(str(error), "error")
         else:
             db.session.commit()
+            if logged_in is not None:
+                session["org_id"] = organisation.id
+                flash(_("You joined %(org)s.", org=organisation.name), "success")
+                return redirect(url_for("staff.dashboard"))
             flash(_("Welcome! You can now log in."), "success")
             return redirect(url_for("accounts.login", email=user.email))
-    from klankbord.accounts.models import Organisation
-
-    organisation = db.session.get(Organisation, invitation.organisation_id)
     return render_template(
-        "accounts/accept_invite.html", form=form, invitation=invitation, organisation=organisation
+        "accounts/accept_invite.html",
+        form=form,
+        invitation=invitation,
+        organisation=organisation,
+        role=role_label(invitation.role),
+        existing=existing is not None,
+        logged_in_as_owner=logged_in is not None and existing is not None
+        and logged_in.id == existing.id,
+        logged_in_as_other=logged_in is not None
+        and (existing is None or logged_in.id != existing.id),
     )
+
+
+def send_invitation(invitation, organisation, link: str) -> None:
+    """Mail the one-time link to the invited address only (Dutch and English).
+
+    The admin never sees the link: whoever opens it has shown they read that mailbox, so nobody
+    can create an account for somebody else's address by accepting their own invitation.
+    """
+    from flask_babel import force_locale
+
+    from klankbord.core.mail import send_mail
+
+    parts = []
+    for lang in ("nl", "en"):
+        with force_locale(lang):
+            parts.append(
+                _(
+                    "You are invited to join %(org)s in Klankbord as %(role)s.",
+                    org=organisation.name,
+                    role=role_label(invitation.role),
+                )
+                + "\n\n"
+                + _("Open this link to accept (it works once, until %(date)s):",
+                    date=invitation.expires_at.strftime("%Y-%m-%d"))
+                + f"\n{link}\n\n"
+                + _("Did you not expect this? Then ignore this e-mail.")
+            )
+    with force_locale("nl"):
+        subject_nl = _("Invitation to %(org)s in Klankbord", org=organisation.name)
+    with force_locale("en"):
+        subject_en = _("Invitation to %(org)s in Klankbord", org=organisation.name)
+    send_mail(invitation.email, f"{subject_nl} / {subject_en}", "\n\n---\n\n".join(parts))
 
 
 # Staff pages ---------------------------------------------------------------------------------
@@ -236,7 +290,16 @@ def invite_member():
     new = services.invite(current_org(), form.email.data, form.role.data, actor=current_user)
     db.session.commit()
     link = url_for("accounts.accept_invite", token=new.token, _external=True)
-    return render_template("accounts/invite_sent.html", link=link, invitation=new.invitation)
+    from klankbord.core.mail import MailError
+
+    try:
+        send_invitation(new.invitation, current_org(), link)
+    except MailError:
+        flash(_("The invitation could not be sent by e-mail. Please try again later."), "error")
+        return redirect(url_for("staff.members"))
+    return render_template(
+        "accounts/invite_sent.html", invitation=new.invitation, role=role_label(new.invitation.role)
+    )
 
 
 @staff.post("/admin/members/<int:membership_id>/role")
