@@ -33,6 +33,12 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(), Length(max=1024)]
+    )
+
+
 class TotpForm(FlaskForm):
     code = StringField(
         _l("6-digit code from your authenticator app"),

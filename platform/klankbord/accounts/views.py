@@ -16,6 +16,7 @@ from sqlalchemy import select
 from klankbord.accounts import services
 from klankbord.accounts.forms import (
     AcceptInviteForm,
+    ConfirmPasswordForm,
     InviteForm,
     JoinWithAccountForm,
     LocationForm,
@@ -26,6 +27,7 @@ from klankbord.accounts.forms import (
 )
 from klankbord.accounts.models import AuditEvent, Location, Membership, Role
 from klankbord.accounts.tenancy import (
+    ask_password_again,
     current_org,
     get_scoped_or_404,
     require_role,
@@ -33,6 +35,7 @@ from klankbord.accounts.tenancy import (
     staff_blueprint,
 )
 from klankbord.core.access import member_action, public_endpoint
+from klankbord.core.time import utcnow
 from klankbord.extensions import db
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -100,14 +103,32 @@ def second_factor():
         return redirect(url_for("accounts.second_factor_setup", next=request.args.get("next")))
     form = TotpForm()
     if form.validate_on_submit():
-        if services.verify_totp(user, form.code.data):
+        if _check_code(user, form):
             services.complete_second_factor(user.session_token)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-        services.record_event("second_factor_failed", actor=user)
-        db.session.commit()
-        form.code.errors.append(_("That code is not correct. Try the newest code."))
     return render_template("accounts/second_factor.html", form=form)
+
+
+def _check_code(user, form, secret: str | None = None) -> bool:
+    """Check the form's code with the per-account limit; put the reason on the field."""
+    try:
+        ok = services.check_second_factor(user, form.code.data, secret=secret)
+    except services.SecondFactorLocked as locked:
+        db.session.commit()
+        minutes = max(1, int((locked.until - utcnow()).total_seconds() // 60) + 1)
+        form.code.errors.append(
+            _(
+                "Too many wrong codes. For your safety the second factor is locked; "
+                "try again in %(minutes)d minutes.",
+                minutes=minutes,
+            )
+        )
+        return False
+    db.session.commit()
+    if not ok:
+        form.code.errors.append(_("That code is not correct. Try the newest code."))
+    return ok
 
 
 @bp.route("/login/second-factor/setup", methods=["GET", "POST"])
@@ -122,14 +143,13 @@ def second_factor_setup():
     session["totp_setup_secret"] = secret
     form = TotpForm()
     if form.validate_on_submit():
-        if services.verify_totp(user, form.code.data, secret=secret):
+        if _check_code(user, form, secret=secret):
             user.totp_secret = secret
             session.pop("totp_setup_secret", None)
             services.complete_second_factor(user.session_token)
             services.record_event("second_factor_enrolled", actor=user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-        form.code.errors.append(_("That code is not correct. Try the newest code."))
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Klankbord")
     buffer = BytesIO()
     segno.make(uri, error="m").save(buffer, kind="svg", scale=4, xmldecl=False, svgns=True)
@@ -256,6 +276,21 @@ def dashboard():
     return render_template("accounts/dashboard.html")
 
 
+@staff.route("/account/confirm-password", methods=["GET", "POST"])
+@member_action
+def confirm_password():
+    """Type the password again before a sensitive action (see require_recent_password)."""
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if services.reauthenticate(current_user, form.password.data):
+            db.session.commit()
+            flash(_("Thank you. You can go on now."), "success")
+            return redirect(_safe_next(request.args.get("next")))
+        db.session.commit()  # the failed attempt counts towards the login lockout
+        form.password.errors.append(_("That password is not correct."))
+    return render_template("accounts/confirm_password.html", form=form)
+
+
 @staff.post("/organisation")
 @member_action
 def switch_organisation():
@@ -312,6 +347,8 @@ def change_role(membership_id: int):
         abort(404)
     form = RoleForm()
     if form.validate_on_submit():
+        if (confirm := ask_password_again()) is not None:
+            return confirm
         if membership.user_id == current_user.id and form.role.data != Role.ADMIN.value:
             flash(_("You cannot take away your own administrator role."), "error")
         else:

@@ -35,6 +35,7 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     "accounts.login": "10 per minute;100 per hour",
     "accounts.second_factor": "10 per minute;60 per hour",
     "accounts.accept_invite": "10 per minute",
+    "staff.confirm_password": "10 per minute",
     # Residents: one address can be a whole reception centre.
     "respond.submit": "30 per minute;600 per hour",
     "respond.step": "300 per minute",
