@@ -83,7 +83,10 @@ def test_a_session_ends_after_twelve_hours_however_active(app, client, make, fro
 def test_the_lifetime_is_configurable(app, client, make, frozen):
     app.config["SESSION_MAX_HOURS"] = 1
     login(client, make.user(make.org(), "facilitator"))
-    frozen(START + timedelta(minutes=61))
+    for minutes in (20, 40):
+        frozen(START + timedelta(minutes=minutes))
+        assert client.get("/").status_code == 200
+    frozen(START + timedelta(minutes=61))  # 21 idle minutes, but an hour after login
     assert "/login" in _path(client.get("/"))
 
 
