@@ -109,10 +109,18 @@ def add_location(org: Organisation, name: str, kind: str = "azc") -> Location:
     return location
 
 
-def create_user(email: str, name: str, password: str, *, check_policy: bool = True) -> User:
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    *,
+    check_policy: bool = True,
+    context: tuple[str, ...] = (),
+) -> User:
+    """Create an account; ``context`` (e.g. the organisation's name) counts as easy to guess."""
     email = normalise_email(email)
     if check_policy:
-        problem = password_problem(password, email)
+        problem = password_problem(password, email, (name, *context))
         if problem:
             raise AccountError(problem)
     if db.session.execute(select(User).where(User.email == email)).scalar_one_or_none():
@@ -400,7 +408,13 @@ def accept_invitation(
     else:
         if logged_in is not None:
             raise AccountError(_("This invitation is for another account. Log out first."))
-        user = create_user(invitation.email, name or invitation.email, password or "")
+        org = db.session.get(Organisation, invitation.organisation_id)
+        user = create_user(
+            invitation.email,
+            name or invitation.email,
+            password or "",
+            context=(org.name, org.slug),
+        )
     org = db.session.get(Organisation, invitation.organisation_id)
     set_membership(user, org, invitation.role, actor=None)
     invitation.used_at = utcnow()
