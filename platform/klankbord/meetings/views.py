@@ -763,14 +763,22 @@ def summary_pdf(meeting_id: int):
 
 
 def render_pdf(html: str) -> bytes | None:
-    """HTML to PDF with WeasyPrint when installed, else None (a shared helper may replace this)."""
-    try:
-        import weasyprint
-    except ImportError:
-        return None
+    """HTML to PDF with the report PDF's hardened renderer, or None without WeasyPrint.
+
+    Its URL fetcher refuses every URL (no file, no network): what a participant or a colleague
+    typed can never make the server read a file or call an address. The stylesheet is passed
+    as text for the same reason. (Until a shared ``core/pdf.py`` replaces both.)
+    """
+    from pathlib import Path
+
     from flask import current_app
 
-    return weasyprint.HTML(string=html, base_url=current_app.static_folder).write_pdf()
+    from klankbord.reports import export
+
+    if not export.pdf_available():
+        return None
+    css = (Path(current_app.static_folder or "") / "css" / "meetings.css").read_text("utf-8")
+    return export.render_pdf(html, css)
 
 
 # "You said, we did" --------------------------------------------------------------------------
