@@ -129,7 +129,7 @@ def _member_of(org, make):
     return FactoryContext(org, make, "meetings.export_member").value("member_id")
 
 
-@pytest.mark.parametrize("action", ["role", "erase", "export"])
+@pytest.mark.parametrize("action", ["role", "invite", "erase", "export"])
 def test_sensitive_actions_ask_for_the_password_again(app, client, make, db, frozen, action):
     org = make.org()
     admin = make.user(org, "admin")
@@ -146,6 +146,7 @@ def test_sensitive_actions_ask_for_the_password_again(app, client, make, db, fro
             ),
             {"role": "policymaker"},
         ),
+        "invite": ("/admin/members/invite", {"email": "nieuw@example.org", "role": "admin"}),
         "erase": (f"/meetings/members/{member_id}/erase", {}),
         "export": (f"/meetings/members/{member_id}/export", {}),
     }[action]
@@ -174,6 +175,10 @@ def _nothing_happened(db, action, colleague, member_id) -> bool:
     db.session.expire_all()
     if action == "role":
         return colleague.memberships[0].role == "facilitator"
+    if action == "invite":
+        from klankbord.accounts.models import Invitation
+
+        return db.session.execute(select(Invitation)).first() is None
     if action == "erase":
         return db.session.get(MeetingMember, member_id).erased_at is None
     exported = db.session.execute(

@@ -322,6 +322,8 @@ def invite_member():
     if not form.validate_on_submit():
         flash(_("Please give a valid e-mail address and role."), "error")
         return redirect(url_for("staff.members"))
+    if (confirm := ask_password_again()) is not None:  # an invitation grants a role
+        return confirm
     new = services.invite(current_org(), form.email.data, form.role.data, actor=current_user)
     db.session.commit()
     link = url_for("accounts.accept_invite", token=new.token, _external=True)
