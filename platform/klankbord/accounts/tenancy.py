@@ -97,8 +97,11 @@ def require_role(*roles: Role | str) -> Callable:
     return decorator
 
 
-def ask_password_again():
+def ask_password_again(back: str | None = None):
     """A redirect to the password confirmation, or None when it was typed a moment ago.
+
+    :param back: the page to return to after confirming (browsers send no Referer here:
+        ``Referrer-Policy: no-referrer``), where the user repeats the action.
 
     For actions that cannot be undone or that hand out personal data (role changes, erasure,
     member export): a session left open on a shared computer is not enough for them. Views call
@@ -113,7 +116,7 @@ def ask_password_again():
     if not reauthentication_due(current_user):
         return None
     flash(_("Please confirm your password first, then do this again."), "info")
-    back = _local_path(request.referrer) or url_for("staff.dashboard")
+    back = back or _local_path(request.referrer) or url_for("staff.dashboard")
     return redirect(url_for("staff.confirm_password", next=back))
 
 

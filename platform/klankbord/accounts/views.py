@@ -279,7 +279,7 @@ def dashboard():
 @staff.route("/account/confirm-password", methods=["GET", "POST"])
 @member_action
 def confirm_password():
-    """Type the password again before a sensitive action (see require_recent_password)."""
+    """Type the password again before a sensitive action (see tenancy.ask_password_again)."""
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
         if services.reauthenticate(current_user, form.password.data):
@@ -322,7 +322,7 @@ def invite_member():
     if not form.validate_on_submit():
         flash(_("Please give a valid e-mail address and role."), "error")
         return redirect(url_for("staff.members"))
-    if (confirm := ask_password_again()) is not None:  # an invitation grants a role
+    if (confirm := ask_password_again(url_for("staff.members"))) is not None:  # grants a role
         return confirm
     new = services.invite(current_org(), form.email.data, form.role.data, actor=current_user)
     db.session.commit()
@@ -349,7 +349,7 @@ def change_role(membership_id: int):
         abort(404)
     form = RoleForm()
     if form.validate_on_submit():
-        if (confirm := ask_password_again()) is not None:
+        if (confirm := ask_password_again(url_for("staff.members"))) is not None:
             return confirm
         if membership.user_id == current_user.id and form.role.data != Role.ADMIN.value:
             flash(_("You cannot take away your own administrator role."), "error")

@@ -276,7 +276,7 @@ def erase_member(member_id: int):
     _manage(member.group)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    if (confirm := ask_password_again()) is not None:
+    if (confirm := ask_password_again(url_for("meetings.member", member_id=member.id))) is not None:
         return confirm
     if member.erased_at is None:
         services.erase_member(member, actor=current_user)
@@ -292,7 +292,7 @@ def export_member(member_id: int):
     _manage(member.group)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    if (confirm := ask_password_again()) is not None:
+    if (confirm := ask_password_again(url_for("meetings.member", member_id=member.id))) is not None:
         return confirm
     data = services.export_member(member, actor=current_user)
     db.session.commit()
