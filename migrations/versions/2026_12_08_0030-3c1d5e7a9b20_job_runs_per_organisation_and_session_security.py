@@ -8,7 +8,7 @@
   so one promoted to admin later has to give a code.
 
 Revision ID: 3c1d5e7a9b20
-Revises: ba0e6f004bbd
+Revises: 5c1d7e2a9f40
 Create Date: 2026-12-07 23:45:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c1d5e7a9b20'
-down_revision = 'ba0e6f004bbd'
+down_revision = '5c1d7e2a9f40'
 branch_labels = None
 depends_on = None
 
