@@ -69,13 +69,14 @@ def embed(ctx: JobContext) -> dict:
 def releases(ctx: JobContext) -> dict:
     from klankbord.reports.releases import release_due
 
-    return release_due()
+    return release_due(ctx.organisation_id)
 
 
 @job(
     "reorder",
     "Rewrite survey responses and poll answers in random-key order: no order of arrival kept.",
     lease_seconds=3600,
+    per_organisation=False,  # rewrites whole tables: the operator's job
 )
 def reorder(ctx: JobContext) -> dict:
     from klankbord.jobs.reorder import reorder as reorder_tables
