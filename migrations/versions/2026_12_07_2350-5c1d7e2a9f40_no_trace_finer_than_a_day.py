@@ -1,7 +1,7 @@
 """no trace finer than a day: storage order, slip hashes, day-level meeting input
 
 Revision ID: 5c1d7e2a9f40
-Revises: ba0e6f004bbd
+Revises: ef31a553f505
 Create Date: 2026-12-07 23:50:00
 
 * SQLite: ``survey_response`` and ``survey_answer`` become WITHOUT ROWID tables, so their rows
@@ -32,7 +32,7 @@ from flask import current_app
 
 # revision identifiers, used by Alembic.
 revision = '5c1d7e2a9f40'
-down_revision = 'ba0e6f004bbd'
+down_revision = 'ef31a553f505'
 branch_labels = None
 depends_on = None
 
