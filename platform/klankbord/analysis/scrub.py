@@ -1162,7 +1162,16 @@ def _street_start(view: str, s: int, words: str) -> int:
     return s + offset
 
 
-def _find_address(view: str):
+#: a piece of every label the labelled address and room patterns need (casefolded): without
+#: one, those patterns, which try every position of the text, are skipped
+_ADDRESS_LABEL_HINTS = (
+    "nummer", "nr", "no", "number", "house", "numara", "kap", "номер", "буд", "д", "رقم", "منزل",
+    "بيت", "پلاک", "شماره", "ቁጽሪ", "ገዛ", "№", "post", "zip", "індекс", "رمز", "کد", "ፖስታ",
+    "kamer", "room", "unit", "oda", "кімнат", "комнат", "غرف", "اتاق", "ክፍሊ",
+)  # fmt: skip
+
+
+def _find_address(view: str, labels: bool = True):
     for m in _ADDR_STREET_POSTCODE_RE.finditer(view):
         yield _street_start(view, m.start(), m.group(1)), m.end(), "address"
     for m in _ADDR_POSTCODE_HNR_RE.finditer(view):
@@ -1171,14 +1180,15 @@ def _find_address(view: str):
         if letters in _ABBREV_LETTERS and 1900 <= int(code[:4]) <= 2099:
             continue
         yield m.start(), m.end(), "address"
-    for m in _ADDR_HNR_POSTCODE_RE.finditer(view):
-        yield m.start(), m.end(), "address"
-    for m in _ADDR_LABELLED_POSTCODE_RE.finditer(view):
-        yield m.start(1), m.end(), "address"  # the label stays: "postcode [adres]"
-    for m in _ROOM_RE.finditer(view):
-        yield m.start(), m.end(), "address"
-    for m in _ROOM_BEFORE_RE.finditer(view):
-        yield m.start(), m.end(), "address"
+    if labels:
+        for m in _ADDR_HNR_POSTCODE_RE.finditer(view):
+            yield m.start(), m.end(), "address"
+        for m in _ADDR_LABELLED_POSTCODE_RE.finditer(view):
+            yield m.start(1), m.end(), "address"  # the label stays: "postcode [adres]"
+        for m in _ROOM_RE.finditer(view):
+            yield m.start(), m.end(), "address"
+        for m in _ROOM_BEFORE_RE.finditer(view):
+            yield m.start(), m.end(), "address"
     for m in _ADDR_STREET_RE.finditer(view):
         last = m.group(1).split()[-1].casefold()
         if any(last.endswith(suf) and len(last) > len(suf) + 1 for suf in _STREET_SUFFIXES):
@@ -1282,7 +1292,8 @@ def _one_pass(text: str, lang: str | None, gate: bool = True) -> tuple[str, dict
     digits = digits if gate else 99
     if digits:
         candidates.extend(_find_iban(view))
-        candidates.extend(_find_address(view))
+        labels = not gate or any(hint in low for hint in _ADDRESS_LABEL_HINTS)
+        candidates.extend(_find_address(view, labels))
     if digits >= 7:  # the shortest phone number; a BSN has 8 or 9 digits, a V-number 10
         candidates.extend(_find_vnummer(view))
         candidates.extend(_find_bsn(view))

@@ -139,6 +139,11 @@ def _live_meeting(code: str, lang: str) -> Meeting:
 @public.get("/m/<code>/<lang>")
 @public_endpoint
 def room(code: str, lang: str):
+    return _room_page(code, lang)
+
+
+def _room_page(code: str, lang: str, draft: str = ""):
+    """The room; ``draft`` gives back text that was refused, in the page (never in a cookie)."""
     if lang not in LANGUAGES:
         return _unknown()
     meeting = _meeting_or_none(code)
@@ -173,7 +178,7 @@ def room(code: str, lang: str):
         alias_max=ALIAS_MAX_LENGTH,
         poll_seconds=POLL_SECONDS,
         text_direction=text_direction,
-        draft=session.pop("idea_draft", ""),
+        draft=draft,
     )
 
 
@@ -201,13 +206,16 @@ def send_idea(code: str, lang: str):
     except services.InputRejected as error:
         db.session.rollback()
         _refused(error, lang)
-        # Give the text back so nothing typed on a small screen is lost.
-        session["idea_draft"] = (request.form.get("text") or "")[: IDEA_MAX_LENGTH * 2]
-    else:
-        db.session.commit()
-        session.pop("idea_draft", None)
-        flash(t("idea_sent", lang), "success")
+        # Give the text back so nothing typed on a small screen is lost: in this response, not
+        # in the session cookie (signed, not encrypted; the text is not scrubbed yet).
+        return _room_page(meeting.join_code, lang, _draft())
+    db.session.commit()
+    flash(t("idea_sent", lang), "success")
     return _back(meeting, lang)
+
+
+def _draft() -> str:
+    return (request.form.get("text") or "")[: IDEA_MAX_LENGTH * 2]
 
 
 @public.post("/m/<code>/<lang>/support/<int:idea_id>")
@@ -264,11 +272,10 @@ def _expired(error):
         return _render(
             "meetings/participant_message.html", lang, 400, key="expired", all_languages=False
         )
-    if request.path.endswith("/idea"):
-        session["idea_draft"] = (request.form.get("text") or "")[: IDEA_MAX_LENGTH * 2]
+    draft = _draft() if request.path.endswith("/idea") else ""
     flash(t("expired", lang), "error")
     # The room again (a fresh token, the typed text given back), answered 400: nothing was stored.
-    body, _status = room(meeting.join_code, lang)
+    body, _status = _room_page(meeting.join_code, lang, draft)
     return body, 400
 
 

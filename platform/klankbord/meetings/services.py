@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import re
 import secrets
 import unicodedata
@@ -617,6 +618,7 @@ def submit_idea(meeting: Meeting, text: str, lang: str, alias: str | None = None
     if alias and len(alias) > ALIAS_MAX_LENGTH:
         raise InputRejected("alias_too_long", max=ALIAS_MAX_LENGTH)
     lang = lang if lang in LANGUAGES else "nl"
+    alias = safe_alias(alias, lang)
     idea = MeetingIdea(
         organisation_id=meeting.organisation_id,
         meeting_id=meeting.id,
@@ -628,6 +630,23 @@ def submit_idea(meeting: Meeting, text: str, lang: str, alias: str | None = None
     db.session.add(idea)
     db.session.flush()
     return idea
+
+
+def safe_alias(alias: str | None, lang: str) -> str | None:
+    """The alias as shown on the projector: a first name at most, never an identifier.
+
+    The alias goes through the same scrubber as ideas; if the scrubber finds anything (a phone
+    number, an e-mail address, a name after "mijn naam is"), the idea is shown without a name
+    rather than with a placeholder. What is left is cut to its first word: "Fatima Ahmadi"
+    becomes "Fatima", since a first name and a surname together identify a person in a
+    reception centre, and the scrubber cannot recognise every surname.
+    """
+    if not alias:
+        return None
+    if scrub(alias, lang) != alias:
+        return None
+    first = alias.split()[0] if alias.split() else ""
+    return first[:ALIAS_MAX_LENGTH] or None
 
 
 def support_idea(idea: MeetingIdea, key: str) -> None:
@@ -968,55 +987,80 @@ def published_updates(group: MeetingGroup) -> list[MeetingUpdate]:
 # Summary -------------------------------------------------------------------------------------
 
 
+#: Characters that change the meaning of Markdown text (CommonMark's escapable punctuation).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def markdown_plain(text: str) -> str:
+    """Participant text as inert Markdown: no HTML, no links, no headings, on one line.
+
+    People paste the summary into wikis and intranets, which render Markdown and often raw HTML:
+    a ``<script>`` or a link typed on a phone must arrive there as visible text.
+    """
+    one_line = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
+
+
+def _md_html(text: str | None) -> str:
+    """Staff text keeps its Markdown, but never raw HTML."""
+    return html.escape(text or "", quote=False)
+
+
 def summary_markdown(meeting: Meeting) -> str:
-    """The meeting's minutes as Markdown, in the staff member's interface language."""
+    """The meeting's minutes as Markdown, in the staff member's interface language.
+
+    Participants' ideas are escaped completely (:func:`markdown_plain`); what staff wrote keeps
+    its Markdown formatting but has HTML escaped, so no raw HTML reaches the file.
+    """
     from flask_babel import format_datetime
 
     lines = [
-        f"# {meeting.title}",
+        f"# {_md_html(meeting.title)}",
         "",
-        f"- {_('Group')}: {meeting.group.name}",
+        f"- {_('Group')}: {_md_html(meeting.group.name)}",
         f"- {_('Date')}: {format_datetime(meeting.starts_at, 'medium')}",
     ]
     if meeting.place:
-        lines.append(f"- {_('Place')}: {meeting.place}")
+        lines.append(f"- {_('Place')}: {_md_html(meeting.place)}")
     if meeting.online_link:
-        lines.append(f"- {_('Online')}: {meeting.online_link}")
+        lines.append(f"- {_('Online')}: {_md_html(meeting.online_link)}")
     if meeting.interpreters:
-        lines.append(f"- {_('Interpreters present')}: {', '.join(meeting.interpreters)}")
+        lines.append(f"- {_('Interpreters present')}: {_md_html(', '.join(meeting.interpreters))}")
     if meeting.attendance_count is not None:
         lines.append(f"- {_('Attendance')}: {meeting.attendance_count}")
     for item in meeting.items:
         theme = item.theme.name_nl if item.theme else ""
         lines += [
             "",
-            f"## {item.position}. {item.title}" + (f" ({theme})" if theme else ""),
+            f"## {item.position}. {_md_html(item.title)}"
+            + (f" ({_md_html(theme)})" if theme else ""),
             "",
-            f"**{_('Question')}:** {item.question.get('nl', '')}",
+            f"**{_('Question')}:** {_md_html(item.question.get('nl', ''))}",
             "",
         ]
         if item.notes:
-            lines += [f"### {_('Notes')}", "", item.notes, ""]
+            lines += [f"### {_('Notes')}", "", _md_html(item.notes), ""]
         if item.decisions:
-            lines += [f"### {_('Decisions')}", "", item.decisions, ""]
+            lines += [f"### {_('Decisions')}", "", _md_html(item.decisions), ""]
         ideas = ideas_for(meeting, item_id=item.id, statuses=[IdeaStatus.APPROVED.value])
         if ideas:
             lines += [f"### {_('Ideas from the group')}", ""]
             lines += [
-                f"- {idea.text} (+{idea.support_count}, {idea.lang})"
+                f"- {markdown_plain(idea.text)} (+{idea.support_count}, {idea.lang})"
                 for idea in sorted(ideas, key=lambda i: -i.support_count)
             ]
         for poll in meeting.polls:
             if poll.agenda_item_id == item.id:
-                lines += ["", f"### {_('Poll')}: {poll.question.get('nl', '')}", ""]
+                lines += ["", f"### {_('Poll')}: {_md_html(poll.question.get('nl', ''))}", ""]
                 lines += [
-                    f"- {option.get('nl', '')}: {count}"
+                    f"- {_md_html(option.get('nl', ''))}: {count}"
                     for option, count in zip(poll.options, poll_results(poll), strict=True)
                 ]
     if meeting.actions:
         lines += ["", f"## {_('Actions')}", ""]
         lines += [
-            f"- {a.description} — {a.owner}, {a.due_date.isoformat() if a.due_date else '–'}, "
+            f"- {_md_html(a.description)} — {_md_html(a.owner)}, "
+            f"{a.due_date.isoformat() if a.due_date else '–'}, "
             f"{action_status_label(a.status)}"
             for a in meeting.actions
         ]
