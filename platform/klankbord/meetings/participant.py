@@ -13,6 +13,7 @@ import secrets
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     g,
@@ -172,17 +173,38 @@ def room(code: str, lang: str):
         poll_seconds=POLL_SECONDS,
         text_direction=text_direction,
         draft=session.pop("idea_draft", ""),
+        partial=wants_part(),
     )
+
+
+def wants_part() -> bool:
+    """The live script asks for the page's live region only (``?part=1`` or a POST it sent)."""
+    return request.args.get("part") == "1" or request.headers.get("X-Live-Part") == "1"
 
 
 @public.get("/m/<code>/<lang>/state.json")
 @public_endpoint
 def state(code: str, lang: str):
-    meeting = _live_meeting(code, lang)
-    return jsonify(services.participant_state(meeting, lang))
+    """What the room shows now, with an ETag from the meeting's counter: 304 reads one row."""
+    if lang not in LANGUAGES:
+        return _unknown()
+    versions = services.live_versions(code=code)
+    if versions is None:
+        return _unknown(lang)
+    etag = f"room-{versions.room_version}"
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = jsonify(services.participant_state(_live_meeting(code, lang), lang))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 def _back(meeting: Meeting, lang: str):
+    if wants_part():  # sent by the live script: answer with the fresh live region, no redirect
+        session.pop("idea_draft", None)  # the text is still in the phone's text field
+        return room(meeting.join_code, lang)
     return redirect(url_for("meetings_public.room", code=meeting.join_code, lang=lang) + "#main")
 
 
