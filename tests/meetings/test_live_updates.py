@@ -131,6 +131,16 @@ def test_a_post_from_the_script_is_answered_with_the_region_not_a_redirect(clien
     page = sent.get_data(as_text=True)
     assert sent.status_code == 200 and page.lstrip().startswith('<div id="live"')
     assert TEXT["idea_sent"]["ar"] in page
+    # Nothing the phone shows changed but the message: the room is not read or rendered again.
+    assert "data-messages-only" in page and 'data-part="ideas"' not in page
+    assert f'data-live-version="{live.meeting.room_version}"' in page
+    idea = services.submit_idea(live.meeting, "Een keuken per gang", "nl")
+    services.moderate_idea(idea, "approved")
+    db.session.commit()
+    supported = client.post(
+        f"{_room(live)}/support/{idea.id}", headers={"X-Live-Part": "1"}
+    ).get_data(as_text=True)
+    assert 'data-part="ideas"' in supported and TEXT["supported"]["ar"] in supported
     refused = client.post(
         f"{_room(live)}/idea", data={"text": "ب" * 501}, headers={"X-Live-Part": "1"}
     ).get_data(as_text=True)

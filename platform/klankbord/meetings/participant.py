@@ -174,7 +174,13 @@ def room(code: str, lang: str):
         text_direction=text_direction,
         draft=session.pop("idea_draft", ""),
         partial=wants_part(),
+        layout=_layout(meeting, item),
     )
+
+
+def _layout(meeting: Meeting, item) -> str:
+    """Which parts the live region has: the script swaps the whole region when this changes."""
+    return f"{meeting.status}-item" if item else meeting.status
 
 
 def wants_part() -> bool:
@@ -201,9 +207,20 @@ def state(code: str, lang: str):
     return response
 
 
-def _back(meeting: Meeting, lang: str):
+def _back(meeting: Meeting, lang: str, *, changes_room: bool = True):
     if wants_part():  # sent by the live script: answer with the fresh live region, no redirect
         session.pop("idea_draft", None)  # the text is still in the phone's text field
+        if not changes_room:  # only the message is new: no need to read the room again
+            return _render(
+                "meetings/participant_room.html",
+                lang,
+                meeting=meeting,
+                version=meeting.room_version,
+                layout=_layout(meeting, meeting.current_item_id if meeting.is_live else None),
+                poll_seconds=POLL_SECONDS,
+                partial=True,
+                messages_only=True,
+            )
         return room(meeting.join_code, lang)
     return redirect(url_for("meetings_public.room", code=meeting.join_code, lang=lang) + "#main")
 
@@ -227,7 +244,7 @@ def send_idea(code: str, lang: str):
         db.session.commit()
         session.pop("idea_draft", None)
         flash(t("idea_sent", lang), "success")
-    return _back(meeting, lang)
+    return _back(meeting, lang, changes_room=False)
 
 
 @public.post("/m/<code>/<lang>/support/<int:idea_id>")

@@ -99,6 +99,16 @@
     if (!fresh) { return false; }
     var key = focusKey();
     var freshParts = parts(fresh);
+    if (fresh.hasAttribute("data-messages-only")) {
+      /* Only the message is new; if the room moved meanwhile, fetch the rest now. */
+      var box = parts(root).messages;
+      if (box && freshParts.messages) { box.parentNode.replaceChild(freshParts.messages, box); }
+      if (fresh.getAttribute("data-live-version") !== root.getAttribute("data-live-version")) {
+        setTimeout(function () { refresh().catch(notice); }, 0);
+      }
+      refocus(key);
+      return true;
+    }
     var names = Object.keys(freshParts);
     if (!names.length || fresh.getAttribute("data-layout") !== root.getAttribute("data-layout")) {
       var values = typed();
