@@ -8,9 +8,12 @@ Usage::
 
 What it does, per (phones, client, code tree): seeds a temporary SQLite file (WAL) with one live
 meeting, starts gunicorn with 2 workers (gthread, 4 threads) on a free loopback port, then runs the
-phones as Python threads with their own cookie and CSRF token (as a browser would), back to back
-with no pause (far harsher than real phones, which ask every 4 s). Each round a phone sends one idea
-and follows the room; at the end each phone gives the same approved idea a +1.
+phones as Python threads with their own cookie and CSRF token (as a browser would). Each round a
+phone sends one idea and follows the room; at the end each phone gives the same approved idea a
++1. Rounds come every ``--think`` seconds per phone (default 4 s ±25 %, the live script's
+interval; an idea every 4 s from every phone is far more than a room types), so the figures say
+whether the server keeps up with a room; ``--think 0`` runs the phones back to back instead, a
+throughput test in which latency is simply phones divided by requests per second.
 
 Two clients, so the old and the new behaviour are measured in the same run:
 
@@ -34,6 +37,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -141,6 +145,7 @@ def run_phone(
     rounds: int,
     idea_id: int,
     client: str,
+    think: float,
     barrier: threading.Barrier,
     samples: list,
     errors: list,
@@ -170,7 +175,12 @@ def run_phone(
     phone.token = match.group(1).decode() if match else ""
     follow_region(page)
     barrier.wait(timeout=120)
+    pause = random.Random(n)
+    if think:
+        time.sleep(pause.uniform(0, think))  # phones joined at different moments
     for i in range(rounds):
+        if think and i:
+            time.sleep(pause.uniform(0.75 * think, 1.25 * think))
         body = {
             "csrf_token": phone.token,
             "text": f"idee {n}-{i}: samen koken en taalles in de avond",
@@ -276,7 +286,18 @@ def run_once(args, phones: int, client: str, tree: Path) -> dict:
         threads = [
             threading.Thread(
                 target=run_phone,
-                args=(phone, n, args.rounds, idea_id, client, barrier, samples, errors, sent),
+                args=(
+                    phone,
+                    n,
+                    args.rounds,
+                    idea_id,
+                    client,
+                    args.think,
+                    barrier,
+                    samples,
+                    errors,
+                    sent,
+                ),
             )
             for n, phone in enumerate(clients)
         ]
@@ -332,12 +353,18 @@ def run_once(args, phones: int, client: str, tree: Path) -> dict:
 
 def markdown(result: dict) -> str:
     setup = result["setup"]
+    think = setup["think_seconds"]
+    pace = (
+        f"one round (an idea and a state check) every {think:g} s ±25 % per phone"
+        if think
+        else "back to back (a throughput test: latency is about phones / requests per second)"
+    )
     lines = [
         "# Live meeting: phones sending ideas and following the room",
         "",
         f"{result['date']}, `{result['command']}`; gunicorn {setup['gunicorn_workers']} workers x "
         f"{setup['threads_per_worker']} threads (gthread), SQLite file (WAL), {setup['rounds']} "
-        f"rounds per phone, back to back; {setup['cpus']} CPUs shared with other users "
+        f"rounds per phone, {pace}; {setup['cpus']} CPUs shared with other users "
         "(figures are noisy: compare rows of the same run).",
         "",
         "| phones | client | code | req/s | p95 all | "
@@ -381,6 +408,13 @@ def main() -> int:
         "--clients", default="partial,reload", help="comma-separated: partial, reload"
     )
     parser.add_argument(
+        "--think",
+        type=float,
+        default=4.0,
+        help="seconds a phone waits between rounds (the live script asks every 4 s); 0 = back "
+        "to back, a throughput test where latency is phones / requests per second",
+    )
+    parser.add_argument(
         "--baseline-tree",
         type=Path,
         help="another checkout of the code, run with the reload client in the same run",
@@ -412,6 +446,7 @@ def main() -> int:
             "gunicorn_workers": args.workers,
             "worker_class": "gthread",
             "threads_per_worker": args.threads,
+            "think_seconds": args.think,
             "database": "sqlite file",
             "cpus": os.cpu_count(),
             "python": sys.version.split()[0],

@@ -45,6 +45,12 @@
     if (note) { note.hidden = false; }
   }
 
+  function typing() {
+    var fields = root.querySelectorAll("textarea, input[type=text], input:not([type])");
+    for (var i = 0; i < fields.length; i++) { if (fields[i].value) { return true; } }
+    return false;
+  }
+
   function typed() {
     var values = {};
     var fields = root.querySelectorAll("textarea[id], input[id]");
@@ -139,8 +145,13 @@
   function refresh() {
     if (!partUrl) { notice(); return Promise.resolve(); }
     return fetch(partUrl, { credentials: "same-origin", cache: "no-store", headers: { "X-Live-Part": "1" } })
-      .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(String(r.status))); })
-      .then(function (html) { if (!sending && !apply(html, false)) { notice(); } });
+      .then(function (r) { return r.status < 500 ? r.text() : Promise.reject(new Error(String(r.status))); })
+      .then(function (html) {
+        if (sending || apply(html, false)) { return; }
+        /* Not a live region: the page itself changed (the meeting ended). Load it, unless
+           someone is typing; then offer the refresh link. */
+        if (typing()) { notice(); } else { window.location.reload(); }
+      });
   }
 
   function tick() {
