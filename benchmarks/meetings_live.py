@@ -419,6 +419,7 @@ def main() -> int:
         type=Path,
         help="another checkout of the code, run with the reload client in the same run",
     )
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each configuration")
     parser.add_argument("--out", type=Path, default=RESULTS / "meetings_live.json")
     args = parser.parse_args()
 
@@ -432,6 +433,9 @@ def main() -> int:
             (int(phones), "reload", args.baseline_tree.resolve())
             for phones in args.phones.split(",")
         ]
+    # Repeats are interleaved (A, B, A, B), so a change in the machine's other load between runs
+    # hits every configuration alike.
+    plan = plan * args.repeat
     plan.sort(key=lambda step: step[0])
     runs = []
     for phones, client, tree in plan:
