@@ -27,6 +27,9 @@ DEFAULT_SCHEDULES: dict[str, str] = {
     "survey_windows": "*/10 * * * *",
     "digest": "0 8 * * mon",
     "embed": "*/10 * * * *",
+    "releases": "30 2 * * *",
+    # After retention (its VACUUM on SQLite also overwrites the space of purged texts).
+    "reorder": "45 3 * * *",
 }
 
 #: The app the scheduled entry point runs jobs in (set by build_scheduler).

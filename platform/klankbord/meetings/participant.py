@@ -149,7 +149,7 @@ def room(code: str, lang: str):
         return _render(
             "meetings/participant_message.html", lang, 410, key="finished", all_languages=False
         )
-    key = services.participant_key(meeting.id, _participant_id())
+    participant = _participant_id()
     item = meeting.current_item if meeting.is_live else None
     question, question_lang = services.pick(item.question, lang) if item else ("", lang)
     poll = services.open_poll_of(meeting) if meeting.is_live else None
@@ -163,10 +163,12 @@ def room(code: str, lang: str):
         question_lang=question_lang,
         question_dir=text_direction(question_lang),
         poll=poll,
-        poll_answered=bool(poll and services.has_answered(poll, key)),
+        poll_answered=bool(
+            poll and services.has_answered(poll, services.poll_key(poll.id, participant))
+        ),
         pick=services.pick,
         ideas=ideas,
-        supported=services.supported_idea_ids(meeting, key) if ideas else set(),
+        supported=services.supported_idea_ids(ideas, participant),
         version=services.live_version(meeting),
         idea_max=IDEA_MAX_LENGTH,
         alias_max=ALIAS_MAX_LENGTH,
@@ -254,7 +256,7 @@ def support(code: str, lang: str, idea_id: int):
     idea = db.session.get(MeetingIdea, idea_id)
     if idea is None or idea.meeting_id != meeting.id or idea.status != IdeaStatus.APPROVED.value:
         abort(404)
-    key = services.participant_key(meeting.id, _participant_id())
+    key = services.support_key(idea.id, _participant_id())
     try:
         services.support_idea(idea, key)
         db.session.commit()
@@ -276,7 +278,7 @@ def answer(code: str, lang: str, poll_id: int):
     poll = db.session.get(MeetingPoll, poll_id)
     if poll is None or poll.meeting_id != meeting.id:
         abort(404)
-    key = services.participant_key(meeting.id, _participant_id())
+    key = services.poll_key(poll.id, _participant_id())
     try:
         services.answer_poll(poll, key, request.form.get("option", type=int), lang)
         db.session.commit()

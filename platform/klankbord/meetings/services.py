@@ -629,10 +629,21 @@ def live_versions(*, code: str | None = None, meeting_id: int | None = None) -> 
 
 def participant_key(meeting_id: int, participant_id: str) -> str:
     """Keyed hash of the random cookie id: lets us count once per participant, says nothing else."""
+def _participant_key(scope: str, participant_id: str) -> str:
+    """Keyed hash of the random cookie id for one poll or idea: once per participant there, and
+    unrelated to the same phone's key anywhere else."""
     secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(
-        secret, f"meeting:{meeting_id}:{participant_id}".encode(), hashlib.sha256
-    ).hexdigest()
+    return hmac.new(secret, f"{scope}:{participant_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def poll_key(poll_id: int, participant_id: str) -> str:
+    """The participant's key for one poll; two polls give unrelated keys (no joined votes)."""
+    return _participant_key(f"poll:{poll_id}", participant_id)
+
+
+def support_key(idea_id: int, participant_id: str) -> str:
+    """The participant's key for a +1 on one idea."""
+    return _participant_key(f"idea:{idea_id}", participant_id)
 
 
 def _require_live(meeting: Meeting) -> None:
@@ -683,7 +694,7 @@ def support_idea(idea: MeetingIdea, key: str) -> None:
     if idea.status != IdeaStatus.APPROVED.value:
         raise InputRejected("not_live")
     exists = db.session.execute(
-        select(MeetingIdeaSupport.id).where(
+        select(MeetingIdeaSupport.idea_id).where(
             MeetingIdeaSupport.idea_id == idea.id, MeetingIdeaSupport.participant_key == key
         )
     ).first()
@@ -701,21 +712,24 @@ def support_idea(idea: MeetingIdea, key: str) -> None:
     mark_changed(meeting)
 
 
-def supported_idea_ids(meeting: Meeting, key: str) -> set[int]:
-    return set(
-        db.session.execute(
-            select(MeetingIdeaSupport.idea_id)
-            .join(MeetingIdea, MeetingIdea.id == MeetingIdeaSupport.idea_id)
-            .where(MeetingIdea.meeting_id == meeting.id, MeetingIdeaSupport.participant_key == key)
-        ).scalars()
-    )
+def supported_idea_ids(ideas: Iterable[MeetingIdea], participant_id: str) -> set[int]:
+    """Which of ``ideas`` this participant gave a +1 (one key per idea, computed here)."""
+    keys = {support_key(idea.id, participant_id): idea.id for idea in ideas}
+    if not keys:
+        return set()
+    rows = db.session.execute(
+        select(MeetingIdeaSupport.idea_id, MeetingIdeaSupport.participant_key).where(
+            MeetingIdeaSupport.idea_id.in_(set(keys.values())),
+            MeetingIdeaSupport.participant_key.in_(list(keys)),
+        )
+    ).all()
+    return {idea_id for idea_id, key in rows if keys.get(key) == idea_id}
 
 
 def moderate_idea(idea: MeetingIdea, status: IdeaStatus | str) -> None:
     """Approve (show on the projector) or hide an idea; hidden ideas stay in the record."""
     shown = IdeaStatus.APPROVED.value in (idea.status, IdeaStatus(status).value)
     idea.status = IdeaStatus(status).value
-    idea.moderated_at = utcnow()
     db.session.flush()
     mark_changed(db.session.get(Meeting, idea.meeting_id), room=shown)
 
@@ -786,7 +800,7 @@ def answer_poll(
     if option_index is None or not 0 <= option_index < len(poll.options):
         raise InputRejected("poll_invalid")
     exists = db.session.execute(
-        select(MeetingPollAnswer.id).where(
+        select(MeetingPollAnswer.poll_id).where(
             MeetingPollAnswer.poll_id == poll.id, MeetingPollAnswer.participant_key == key
         )
     ).first()
@@ -807,7 +821,7 @@ def answer_poll(
 def has_answered(poll: MeetingPoll, key: str) -> bool:
     return (
         db.session.execute(
-            select(MeetingPollAnswer.id).where(
+            select(MeetingPollAnswer.poll_id).where(
                 MeetingPollAnswer.poll_id == poll.id, MeetingPollAnswer.participant_key == key
             )
         ).first()
@@ -819,7 +833,7 @@ def poll_results(poll: MeetingPoll) -> list[int]:
     """Number of answers per option, in option order."""
     counts = dict(
         db.session.execute(
-            select(MeetingPollAnswer.option_index, func.count(MeetingPollAnswer.id))
+            select(MeetingPollAnswer.option_index, func.count())
             .where(MeetingPollAnswer.poll_id == poll.id)
             .group_by(MeetingPollAnswer.option_index)
         ).all()
@@ -840,7 +854,7 @@ def ideas_for(
     if statuses is not None:
         query = query.where(MeetingIdea.status.in_(list(statuses)))
     return list(
-        db.session.execute(query.order_by(MeetingIdea.created_at, MeetingIdea.id)).scalars()
+        db.session.execute(query.order_by(MeetingIdea.id)).scalars()
     )
 
 
@@ -852,9 +866,12 @@ def approved_ideas(meeting: Meeting, item_id: int | None) -> list[MeetingIdea]:
 def newest_approved_ideas(
     meeting: Meeting, item_id: int | None, limit: int
 ) -> tuple[list[MeetingIdea], int]:
-    """The ``limit`` most recently approved ideas of an item, newest first, and how many in all."""
+    """The ``limit`` newest approved ideas of an item (last sent first), and how many in all.
+
+    Ideas keep no time (only their day), so "newest" is the order they were stored in.
+    """
     ideas = ideas_for(meeting, item_id=item_id, statuses=[IdeaStatus.APPROVED.value])
-    ideas.sort(key=lambda idea: (idea.moderated_at or idea.created_at, idea.id), reverse=True)
+    ideas.reverse()
     return ideas[:limit], len(ideas)
 
 
@@ -1101,7 +1118,8 @@ class Contribution:
     theme_name: str | None
     status: str
     support_count: int
-    created_at: datetime
+    #: The day it was sent (no time is kept).
+    created_on: date
 
 
 def contributions_for_analysis(
@@ -1130,12 +1148,12 @@ def contributions_for_analysis(
     if meeting_id is not None:
         query = query.where(Meeting.id == meeting_id)
     if since is not None:
-        query = query.where(MeetingIdea.created_at >= since)
+        query = query.where(MeetingIdea.created_on >= since.date())
     if until is not None:
-        query = query.where(MeetingIdea.created_at < until)
+        query = query.where(MeetingIdea.created_on < until.date())
     if not include_hidden:
         query = query.where(MeetingIdea.status != IdeaStatus.HIDDEN.value)
-    rows = db.session.execute(query.order_by(MeetingIdea.created_at, MeetingIdea.id)).all()
+    rows = db.session.execute(query.order_by(MeetingIdea.created_on, MeetingIdea.id)).all()
     return [
         Contribution(
             id=f"meeting-idea-{idea.id}",
@@ -1152,7 +1170,7 @@ def contributions_for_analysis(
             theme_name=theme.name_nl if theme else None,
             status=idea.status,
             support_count=idea.support_count,
-            created_at=idea.created_at,
+            created_on=idea.created_on,
         )
         for idea, meeting, item, theme in rows
     ]

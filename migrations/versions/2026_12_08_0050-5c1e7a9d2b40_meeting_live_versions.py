@@ -1,8 +1,8 @@
 """meeting live versions: room_version and staff_version counters for ETag/304 state endpoints
 
 Revision ID: 5c1e7a9d2b40
-Revises: ba0e6f004bbd
-Create Date: 2026-12-07 23:45:00.000000
+Revises: 5c1d7e2a9f40
+Create Date: 2026-12-08 00:50:00.000000
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c1e7a9d2b40'
-down_revision = 'ba0e6f004bbd'
+down_revision = '5c1d7e2a9f40'
 branch_labels = None
 depends_on = None
 
