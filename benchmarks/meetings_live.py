@@ -1,17 +1,34 @@
-"""Load test of live meeting input: 40 phones sending ideas and reading at once, on SQLite.
+"""Load test of a live meeting: 40 and 200 phones sending ideas and following the room at once.
 
 Usage::
 
-    .venv/bin/python benchmarks/meetings_live.py                 # 40 phones x 10 rounds
-    .venv/bin/python benchmarks/meetings_live.py --phones 40 --rounds 20 --threads 4
+    .venv/bin/python benchmarks/meetings_live.py           # 40 and 200 phones, both clients
+    .venv/bin/python benchmarks/meetings_live.py --baseline-tree /tmp/main-checkout
+    .venv/bin/python benchmarks/meetings_live.py --phones 40 --rounds 20 --clients partial,reload
 
-What it does: seeds a temporary SQLite file (WAL) with one live meeting, starts gunicorn with 2
-workers on a free loopback port, then runs ``--phones`` participants as Python threads with their
-own cookie and CSRF token (as a browser would). Each round a phone sends one idea, polls the JSON
-state endpoint (what the live script does) and reloads its page; at the end each phone gives the
-same approved idea a +1. Reported: requests/s, p50/p95 latency per kind, errors (unexpected status
-or connection failures) and lost input (ideas sent minus ideas stored; +1s sent minus counted).
-Results go to ``benchmarks/results/meetings_live.json``. Only the standard library is used for load.
+What it does, per (phones, client, code tree): seeds a temporary SQLite file (WAL) with one live
+meeting, starts gunicorn with 2 workers (gthread, 4 threads) on a free loopback port, then runs the
+phones as Python threads with their own cookie and CSRF token (as a browser would). Each round a
+phone sends one idea and follows the room; at the end each phone gives the same approved idea a
++1. Rounds come every ``--think`` seconds per phone (default 4 s ±25 %, the live script's
+interval; an idea every 4 s from every phone is far more than a room types), so the figures say
+whether the server keeps up with a room; ``--think 0`` runs the phones back to back instead, a
+throughput test in which latency is simply phones divided by requests per second.
+
+Two clients, so the old and the new behaviour are measured in the same run:
+
+* ``reload`` (the old script, and every phone without JavaScript): the idea is posted and the
+  redirect followed by a full page load; the state JSON is asked for without a validator.
+* ``partial`` (the live script now): the idea is posted in the background and answered with the
+  live region (no redirect, no page); the state endpoint is asked with ``If-None-Match`` and answers
+  304 from the meeting's counter; the region is fetched only when the counter moved.
+
+``--baseline-tree`` runs the ``reload`` client once more against another checkout of the code (for
+example main before this change: ``git archive main | tar -x -C /tmp/main-checkout``), in the
+same run. Reported per run: requests/s, p50/p95 per request kind, errors (unexpected status or
+connection failures) and lost input (ideas sent minus stored; +1s sent minus counted). Results
+go to ``benchmarks/results/meetings_live.json`` and ``.md``. Only the standard library is used
+for load.
 """
 
 from __future__ import annotations
@@ -20,6 +37,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -88,9 +106,15 @@ class Phone:
         self.room = f"/m/{code}/{lang}"
         self.cookie = ""
         self.token = ""
+        self.etag = ""
+        self.version = ""
 
-    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
+    def request(
+        self, method: str, path: str, body: dict | None = None, headers: dict | None = None
+    ) -> tuple[int, bytes, dict]:
+        headers = dict(headers or {})
+        if self.cookie:
+            headers["Cookie"] = self.cookie
         data = None
         if body is not None:
             data = urllib.parse.urlencode(body).encode()
@@ -103,10 +127,16 @@ class Phone:
             self.conn.request(method, path, body=data, headers=headers)
             response = self.conn.getresponse()
         payload = response.read()
+        answer_headers = {}
         for header, value in response.getheaders():
+            answer_headers[header.lower()] = value
             if header.lower() == "set-cookie" and value.startswith("klankbord_session="):
                 self.cookie = value.split(";", 1)[0]
-        return response.status, payload
+        return response.status, payload, answer_headers
+
+
+VERSION = re.compile(rb'data-live-version="([^"]*)"')
+PART = {"X-Live-Part": "1"}
 
 
 def run_phone(
@@ -114,37 +144,82 @@ def run_phone(
     n: int,
     rounds: int,
     idea_id: int,
+    client: str,
+    think: float,
     barrier: threading.Barrier,
     samples: list,
     errors: list,
     sent: list,
 ) -> None:
-    def timed(kind: str, method: str, path: str, expect: int, body: dict | None = None) -> bytes:
+    def timed(
+        kind: str, method: str, path: str, expect: tuple, body: dict | None = None, headers=None
+    ) -> tuple[int, bytes, dict]:
         start = time.perf_counter()
         try:
-            status, payload = phone.request(method, path, body)
+            status, payload, answer = phone.request(method, path, body, headers)
         except Exception as error:  # count every failure, keep the phone going
             errors.append(f"{kind}: {error!r}")
-            return b""
+            return 0, b"", {}
         samples.append((kind, time.perf_counter() - start))
-        if status != expect:
+        if status not in expect:
             errors.append(f"{kind}: HTTP {status}")
-        return payload
+        return status, payload, answer
 
-    page = timed("page", "GET", phone.room, 200)
+    def follow_region(payload: bytes) -> None:
+        match = VERSION.search(payload)
+        if match:
+            phone.version = match.group(1).decode()
+
+    _, page, _ = timed("join", "GET", phone.room, (200,))  # every phone at once, before the start
     match = re.search(rb'name="csrf_token" value="([^"]+)"', page)
     phone.token = match.group(1).decode() if match else ""
-    barrier.wait(timeout=60)
+    follow_region(page)
+    barrier.wait(timeout=120)
+    pause = random.Random(n)
+    if think:
+        time.sleep(pause.uniform(0, think))  # phones joined at different moments
     for i in range(rounds):
+        if think and i:
+            time.sleep(pause.uniform(0.75 * think, 1.25 * think))
         body = {
             "csrf_token": phone.token,
             "text": f"idee {n}-{i}: samen koken en taalles in de avond",
         }
-        timed("idea", "POST", f"{phone.room}/idea", 302, body)
+        if client == "reload":
+            timed("idea", "POST", f"{phone.room}/idea", (302,), body)
+            sent.append(1)
+            timed("state", "GET", f"{phone.room}/state.json", (200,))
+            timed("page", "GET", phone.room, (200,))  # the redirect, followed as a browser does
+            continue
+        _, region, _ = timed("idea", "POST", f"{phone.room}/idea", (200,), body, PART)
         sent.append(1)
-        timed("state", "GET", f"{phone.room}/state.json", 200)
-        timed("page", "GET", phone.room, 200)
-    timed("support", "POST", f"{phone.room}/support/{idea_id}", 302, {"csrf_token": phone.token})
+        follow_region(region)
+        conditional = {"If-None-Match": phone.etag} if phone.etag else {}
+        status, payload, answer = timed(
+            "state", "GET", f"{phone.room}/state.json", (200, 304), headers=conditional
+        )
+        if status == 200:
+            phone.etag = answer.get("etag", "")
+            if str(json.loads(payload)["version"]) != phone.version:
+                _, region, _ = timed("part", "GET", f"{phone.room}?part=1", (200,), headers=PART)
+                follow_region(region)
+    if client == "reload":
+        timed(
+            "support",
+            "POST",
+            f"{phone.room}/support/{idea_id}",
+            (302,),
+            {"csrf_token": phone.token},
+        )
+    else:
+        timed(
+            "support",
+            "POST",
+            f"{phone.room}/support/{idea_id}",
+            (200,),
+            {"csrf_token": phone.token},
+            PART,
+        )
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -154,17 +229,8 @@ def percentile(values: list[float], p: float) -> float:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--phones", type=int, default=40)
-    parser.add_argument("--rounds", type=int, default=10, help="ideas per phone (each with a read)")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument(
-        "--threads", type=int, default=4, help="gthread threads per gunicorn worker"
-    )
-    parser.add_argument("--out", type=Path, default=RESULTS / "meetings_live.json")
-    args = parser.parse_args()
-
+def run_once(args, phones: int, client: str, tree: Path) -> dict:
+    """One run: a fresh database, gunicorn from ``tree``, ``phones`` phones with ``client``."""
     tmp = Path(tempfile.mkdtemp(prefix="klankbord-bench-"))
     database = tmp / "live.sqlite"
     env = {
@@ -174,7 +240,8 @@ def main() -> int:
         "KLANKBORD_SECRET_KEY": secrets.token_hex(32),
         # 40 phones on one loopback address exceed the per-address live-input limit by design.
         "KLANKBORD_RATELIMIT_ENABLED": "false",
-        "PYTHONPATH": str(REPO / "platform"),
+        "KLANKBORD_ACCESS_LOG": "",
+        "PYTHONPATH": str(tree / "platform"),
     }
     code, idea_id = seed(env)
     port = free_port()
@@ -195,7 +262,7 @@ def main() -> int:
             "klankbord:create_app()",
         ],
         env=env,
-        cwd=REPO,
+        cwd=tree,
     )
     try:
         deadline = time.time() + 60
@@ -214,14 +281,25 @@ def main() -> int:
         samples: list[tuple[str, float]] = []
         errors: list[str] = []
         sent: list[int] = []
-        barrier = threading.Barrier(args.phones)
-        phones = [Phone(port, code, LANGS[n % len(LANGS)]) for n in range(args.phones)]
+        barrier = threading.Barrier(phones)
+        clients = [Phone(port, code, LANGS[n % len(LANGS)]) for n in range(phones)]
         threads = [
             threading.Thread(
                 target=run_phone,
-                args=(phone, n, args.rounds, idea_id, barrier, samples, errors, sent),
+                args=(
+                    phone,
+                    n,
+                    args.rounds,
+                    idea_id,
+                    client,
+                    args.think,
+                    barrier,
+                    samples,
+                    errors,
+                    sent,
+                ),
             )
-            for n, phone in enumerate(phones)
+            for n, phone in enumerate(clients)
         ]
         elapsed = _kit.run_together(threads)
     finally:
@@ -239,20 +317,11 @@ def main() -> int:
     shutil.rmtree(tmp, ignore_errors=True)
     latencies = [s for _, s in samples]
     kinds = sorted({k for k, _ in samples})
-    result = {
-        "benchmark": "meetings_live",
-        "date": datetime.now().isoformat(timespec="seconds"),
-        "setup": {
-            "phones": args.phones,
-            "rounds": args.rounds,
-            "gunicorn_workers": args.workers,
-            "worker_class": "gthread",
-            "threads_per_worker": args.threads,
-            "database": "sqlite file",
-            "journal_mode": journal,
-            "cpus": os.cpu_count(),
-            "python": sys.version.split()[0],
-        },
+    return {
+        "phones": phones,
+        "client": client,
+        "code": "baseline" if tree != REPO else "this checkout",
+        "journal_mode": journal,
         "requests": len(samples),
         "seconds": round(elapsed, 2),
         "requests_per_second": round(len(samples) / elapsed, 1) if elapsed else 0,
@@ -276,14 +345,125 @@ def main() -> int:
         "ideas_sent": len(sent),
         "ideas_stored": stored,
         "ideas_lost": len(sent) - stored,
-        "supports_sent": args.phones,
+        "supports_sent": phones,
         "supports_counted": supports,
-        "supports_lost": args.phones - supports,
+        "supports_lost": phones - supports,
+    }
+
+
+def markdown(result: dict) -> str:
+    setup = result["setup"]
+    think = setup["think_seconds"]
+    pace = (
+        f"one round (an idea and a state check) every {think:g} s ±25 % per phone"
+        if think
+        else "back to back (a throughput test: latency is about phones / requests per second)"
+    )
+    lines = [
+        "# Live meeting: phones sending ideas and following the room",
+        "",
+        f"{result['date']}, `{result['command']}`; gunicorn {setup['gunicorn_workers']} workers x "
+        f"{setup['threads_per_worker']} threads (gthread), SQLite file (WAL), {setup['rounds']} "
+        f"rounds per phone, {pace}; {setup['cpus']} CPUs shared with other users "
+        "(figures are noisy: compare rows of the same run).",
+        "",
+        "| phones | client | code | req/s | p95 all | "
+        + " | ".join(f"p95 {k}" for k in KINDS)
+        + " | errors | lost |",
+        "|---|---|---|---|---|" + "---|" * len(KINDS) + "---|---|",
+    ]
+    for run in result["runs"]:
+        by_kind = run["latency_ms_by_kind"]
+        cells = [f"{by_kind[k]['p95']} ms" if k in by_kind else "–" for k in KINDS]
+        lost = run["ideas_lost"] + run["supports_lost"]
+        lines.append(
+            f"| {run['phones']} | {run['client']} | {run['code']} | {run['requests_per_second']} "
+            f"| {run['latency_ms']['p95']} ms | "
+            + " | ".join(cells)
+            + f" | {run['errors']} | {lost} |"
+        )
+    lines += [
+        "",
+        "Request kinds: `join` the first full room page (all phones at the same moment, before the "
+        "rounds), `page` a full room page after each post (reload client), `idea` posting an idea, "
+        "`state` the state JSON (304 when unchanged, with the partial "
+        "client), `part` the live region alone, `support` a +1.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+KINDS = ("join", "page", "idea", "state", "part", "support")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phones", default="40,200", help="comma-separated phone counts")
+    parser.add_argument("--rounds", type=int, default=10, help="ideas per phone (each with a read)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=4, help="gthread threads per gunicorn worker"
+    )
+    parser.add_argument(
+        "--clients", default="partial,reload", help="comma-separated: partial, reload"
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=4.0,
+        help="seconds a phone waits between rounds (the live script asks every 4 s); 0 = back "
+        "to back, a throughput test where latency is phones / requests per second",
+    )
+    parser.add_argument(
+        "--baseline-tree",
+        type=Path,
+        help="another checkout of the code, run with the reload client in the same run",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each configuration")
+    parser.add_argument("--out", type=Path, default=RESULTS / "meetings_live.json")
+    args = parser.parse_args()
+
+    plan = [
+        (int(phones), client, REPO)
+        for phones in args.phones.split(",")
+        for client in args.clients.split(",")
+    ]
+    if args.baseline_tree:
+        plan += [
+            (int(phones), "reload", args.baseline_tree.resolve())
+            for phones in args.phones.split(",")
+        ]
+    # Repeats are interleaved (A, B, A, B), so a change in the machine's other load between runs
+    # hits every configuration alike.
+    plan = plan * args.repeat
+    plan.sort(key=lambda step: step[0])
+    runs = []
+    for phones, client, tree in plan:
+        print(f"== {phones} phones, {client} client, {tree}", file=sys.stderr, flush=True)
+        runs.append(run_once(args, phones, client, tree))
+    result = {
+        "benchmark": "meetings_live",
+        "date": datetime.now().isoformat(timespec="seconds"),
+        "command": "python benchmarks/meetings_live.py " + " ".join(sys.argv[1:]),
+        "setup": {
+            "rounds": args.rounds,
+            "gunicorn_workers": args.workers,
+            "worker_class": "gthread",
+            "threads_per_worker": args.threads,
+            "think_seconds": args.think,
+            "database": "sqlite file",
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "baseline_tree": str(args.baseline_tree) if args.baseline_tree else None,
+        },
+        "runs": runs,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2, ensure_ascii=False))
-    return 0 if not errors and result["ideas_lost"] == 0 and result["supports_lost"] == 0 else 1
+    args.out.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
+    print(markdown(result))
+    failed = [r for r in runs if r["errors"] or r["ideas_lost"] or r["supports_lost"]]
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -127,11 +127,15 @@ def test_a_whole_meeting_with_a_phone_in_arabic(phone, desk, live_server, meetin
     expect(phone.locator("#q")).to_contain_text(QUESTIONS[0]["ar"], timeout=FOLLOW_MS)
     check_a11y(phone, "meeting-phone-item-1")
 
-    # Two ideas from the phone; both wait for the facilitator.
+    # Two ideas from the phone; both wait for the facilitator. The script sends them in the
+    # background: the page is not reloaded (a marker on window survives), the field is emptied.
+    phone.evaluate("window.stayed = true")
     for text in (GOOD_IDEA, RUDE_IDEA):
         phone.fill("#text", text)
-        click_and_wait(phone, "form[action$='/idea'] button[type=submit]")
+        phone.click("form[action$='/idea'] button[type=submit]")
         expect(phone.locator(".msg-success")).to_have_count(1)
+        expect(phone.locator("#text")).to_have_value("")
+    assert phone.evaluate("window.stayed === true")
     assert phone.locator("ul.ideas li.muted").count() == 1  # nothing on the screen yet
     check_a11y(phone, "meeting-phone-idea-sent")
 
@@ -177,9 +181,10 @@ def test_a_whole_meeting_with_a_phone_in_arabic(phone, desk, live_server, meetin
     assert box["height"] >= 44 and box["width"] >= 280
     check_a11y(phone, "meeting-phone-poll")
     phone.click("label[for=o1]")
-    click_and_wait(phone, "form[action*='/poll/'] button[type=submit]")
+    phone.click("form[action*='/poll/'] button[type=submit]")
     expect(phone.locator(".msg-success")).to_have_count(1)
-    assert phone.locator("form[action*='/poll/']").count() == 0
+    expect(phone.locator("form[action*='/poll/']")).to_have_count(0)
+    assert phone.evaluate("window.stayed === true")  # followed the whole meeting, no reload
     check_a11y(phone, "meeting-phone-poll-answered")
 
     results = desk.locator("ul.plain-list > li").first
@@ -191,7 +196,7 @@ def test_a_whole_meeting_with_a_phone_in_arabic(phone, desk, live_server, meetin
     assert [m.get_attribute("value") for m in desk.locator(".poll-results meter").all()] == [
         "0", "1", "0"]
     # The poll is on the screen in the room's languages, not only in Dutch.
-    expect(desk.locator(".now li[lang=ar]", has_text="هل تريد جدولًا للطبخ؟")).to_have_count(1)
+    expect(desk.locator(".room-poll li[lang=ar]", has_text="هل تريد جدولًا للطبخ؟")).to_have_count(1)
     expect(desk.locator(".poll-results li").nth(1).locator("[lang=ar]")).to_have_text("لا")
     check_a11y(desk, "meeting-projector-poll")
     desk.goto(f"/meetings/{meeting_id}/live")

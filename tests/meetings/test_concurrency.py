@@ -46,6 +46,7 @@ def test_forty_phones_at_once_lose_nothing(file_app):
     services.moderate_idea(shared, "approved")
     _db.session.commit()
     code, shared_id, meeting_id = meeting.join_code, shared.id, meeting.id
+    before = services.live_versions(meeting_id=meeting_id)
     _db.session.remove()
 
     langs = ["ar", "ti", "fa", "nl"]
@@ -95,3 +96,7 @@ def test_forty_phones_at_once_lose_nothing(file_app):
         for i in range(IDEAS_EACH)
     }
     assert _db.session.get(MeetingIdea, shared_id).support_count == PARTICIPANTS
+    # Every change was counted once, though 40 threads bumped the same counters at once.
+    after = services.live_versions(meeting_id=meeting_id)
+    assert after.staff_version - before.staff_version == PARTICIPANTS * (IDEAS_EACH + 1)
+    assert after.room_version - before.room_version == PARTICIPANTS  # the +1s; ideas wait

@@ -203,6 +203,13 @@ class Meeting(OrgScoped, db.Model):
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Counts changes of what phones and the projector show (status, agenda item, open poll,
+    #: approved ideas, +1s). Phones poll it (ETag/304) without anything else being read; kept on
+    #: the row, not in process memory, so every worker and node sees the same number.
+    room_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Counts every change a facilitator's live page shows: the room's changes plus new ideas and
+    #: poll answers.
+    staff_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     group: Mapped[MeetingGroup] = relationship(back_populates="meetings")
     items: Mapped[list[MeetingAgendaItem]] = relationship(

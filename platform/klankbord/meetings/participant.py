@@ -13,6 +13,7 @@ import secrets
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     g,
@@ -179,17 +180,54 @@ def _room_page(code: str, lang: str, draft: str = ""):
         poll_seconds=POLL_SECONDS,
         text_direction=text_direction,
         draft=draft,
+        partial=wants_part(),
+        layout=_layout(meeting, item),
     )
+
+
+def _layout(meeting: Meeting, item) -> str:
+    """Which parts the live region has: the script swaps the whole region when this changes."""
+    return f"{meeting.status}-item" if item else meeting.status
+
+
+def wants_part() -> bool:
+    """The live script asks for the page's live region only (``?part=1`` or a POST it sent)."""
+    return request.args.get("part") == "1" or request.headers.get("X-Live-Part") == "1"
 
 
 @public.get("/m/<code>/<lang>/state.json")
 @public_endpoint
 def state(code: str, lang: str):
-    meeting = _live_meeting(code, lang)
-    return jsonify(services.participant_state(meeting, lang))
+    """What the room shows now, with an ETag from the meeting's counter: 304 reads one row."""
+    if lang not in LANGUAGES:
+        return _unknown()
+    versions = services.live_versions(code=code)
+    if versions is None:
+        return _unknown(lang)
+    etag = f"room-{versions.room_version}"
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = jsonify(services.participant_state(_live_meeting(code, lang), lang))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
-def _back(meeting: Meeting, lang: str):
+def _back(meeting: Meeting, lang: str, *, changes_room: bool = True):
+    if wants_part():  # sent by the live script: answer with the fresh live region, no redirect
+        if not changes_room:  # only the message is new: no need to read the room again
+            return _render(
+                "meetings/participant_room.html",
+                lang,
+                meeting=meeting,
+                version=meeting.room_version,
+                layout=_layout(meeting, meeting.current_item_id if meeting.is_live else None),
+                poll_seconds=POLL_SECONDS,
+                partial=True,
+                messages_only=True,
+            )
+        return room(meeting.join_code, lang)
     return redirect(url_for("meetings_public.room", code=meeting.join_code, lang=lang) + "#main")
 
 
@@ -206,12 +244,15 @@ def send_idea(code: str, lang: str):
     except services.InputRejected as error:
         db.session.rollback()
         _refused(error, lang)
-        # Give the text back so nothing typed on a small screen is lost: in this response, not
-        # in the session cookie (signed, not encrypted; the text is not scrubbed yet).
-        return _room_page(meeting.join_code, lang, _draft())
-    db.session.commit()
-    flash(t("idea_sent", lang), "success")
-    return _back(meeting, lang)
+        if not wants_part():
+            # Give the text back so nothing typed on a small screen is lost: in this response,
+            # not in the session cookie (signed, not encrypted; the text is not scrubbed yet).
+            # The live script keeps the text in the phone's field and only needs the message.
+            return _room_page(meeting.join_code, lang, _draft())
+    else:
+        db.session.commit()
+        flash(t("idea_sent", lang), "success")
+    return _back(meeting, lang, changes_room=False)
 
 
 def _draft() -> str:

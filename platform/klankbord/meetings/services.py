@@ -427,6 +427,7 @@ def update_meeting(
     meeting.online_link = (online_link or "").strip()
     meeting.interpreters = _languages(interpreters)
     db.session.flush()
+    mark_changed(meeting)
     return meeting
 
 
@@ -456,6 +457,7 @@ def add_agenda_item(
     db.session.add(item)
     db.session.flush()
     db.session.refresh(meeting, ["items"])
+    mark_changed(meeting)
     return item
 
 
@@ -477,6 +479,7 @@ def update_agenda_item(
     item.notes = (notes or "").strip()
     item.decisions = (decisions or "").strip()
     db.session.flush()
+    mark_changed(item.meeting)
     return item
 
 
@@ -524,6 +527,7 @@ def start_meeting(meeting: Meeting) -> None:
     if meeting.current_item is None:
         meeting.current_item_id = meeting.items[0].id
     db.session.flush()
+    mark_changed(meeting)
 
 
 def move_to_item(meeting: Meeting, step: int = 1, item_id: int | None = None) -> MeetingAgendaItem:
@@ -540,6 +544,7 @@ def move_to_item(meeting: Meeting, step: int = 1, item_id: int | None = None) ->
         target = items[max(0, min(len(items) - 1, index + step))]
     meeting.current_item_id = target.id
     db.session.flush()
+    mark_changed(meeting)
     return target
 
 
@@ -552,6 +557,7 @@ def finish_meeting(meeting: Meeting) -> None:
             poll.status = PollStatus.CLOSED.value
             poll.closed_at = utcnow()
     db.session.flush()
+    mark_changed(meeting)
 
 
 def find_meeting_by_code(code: str) -> Meeting | None:
@@ -574,6 +580,56 @@ def find_group_by_public_code(code: str) -> MeetingGroup | None:
 # Live input ----------------------------------------------------------------------------------
 
 
+def mark_changed(meeting: Meeting, *, room: bool = True) -> None:
+    """Count a change of what the live pages show (``room``: phones and projector too).
+
+    One ``UPDATE ... SET n = n + 1`` in the caller's transaction, so concurrent changes from other
+    workers or nodes are never lost and a reader sees the new number together with the change.
+    Called last in each service, after the child rows: rows are always locked child-first.
+    """
+    values = {"staff_version": Meeting.staff_version + 1}
+    if room:
+        values["room_version"] = Meeting.room_version + 1
+    db.session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(meeting, ["room_version", "staff_version"])
+
+
+@dataclass(frozen=True)
+class LiveVersions:
+    id: int
+    organisation_id: int
+    status: str
+    room_version: int
+    staff_version: int
+
+
+def live_versions(*, code: str | None = None, meeting_id: int | None = None) -> LiveVersions | None:
+    """The version counters of one meeting by join code or id: one narrow query, no other rows."""
+    query = select(
+        Meeting.id,
+        Meeting.organisation_id,
+        Meeting.status,
+        Meeting.room_version,
+        Meeting.staff_version,
+    )
+    if code is not None:
+        code = normalise_code(code)
+        if len(code) != JOIN_CODE_LENGTH:
+            return None
+        query = query.where(Meeting.join_code == code)
+    else:
+        query = query.where(Meeting.id == meeting_id)
+    row = db.session.execute(query).first()
+    return LiveVersions(*row) if row else None
+
+
+def participant_key(meeting_id: int, participant_id: str) -> str:
+    """Keyed hash of the random cookie id: lets us count once per participant, says nothing else."""
 def _participant_key(scope: str, participant_id: str) -> str:
     """Keyed hash of the random cookie id for one poll or idea: once per participant there, and
     unrelated to the same phone's key anywhere else."""
@@ -629,6 +685,7 @@ def submit_idea(meeting: Meeting, text: str, lang: str, alias: str | None = None
     )
     db.session.add(idea)
     db.session.flush()
+    mark_changed(meeting, room=False)  # pending ideas are for the facilitator only
     return idea
 
 
@@ -677,6 +734,7 @@ def support_idea(idea: MeetingIdea, key: str) -> None:
         .values(support_count=MeetingIdea.support_count + 1)
         .execution_options(synchronize_session=False)
     )
+    mark_changed(meeting)
 
 
 def supported_idea_ids(ideas: Iterable[MeetingIdea], participant_id: str) -> set[int]:
@@ -695,8 +753,10 @@ def supported_idea_ids(ideas: Iterable[MeetingIdea], participant_id: str) -> set
 
 def moderate_idea(idea: MeetingIdea, status: IdeaStatus | str) -> None:
     """Approve (show on the projector) or hide an idea; hidden ideas stay in the record."""
+    shown = IdeaStatus.APPROVED.value in (idea.status, IdeaStatus(status).value)
     idea.status = IdeaStatus(status).value
     db.session.flush()
+    mark_changed(db.session.get(Meeting, idea.meeting_id), room=shown)
 
 
 def create_poll(
@@ -724,6 +784,7 @@ def create_poll(
     )
     db.session.add(poll)
     db.session.flush()
+    mark_changed(meeting, room=False)  # a draft poll shows only on the live control page
     return poll
 
 
@@ -739,12 +800,14 @@ def open_poll(poll: MeetingPoll) -> None:
     poll.opened_at = utcnow()
     poll.closed_at = None
     db.session.flush()
+    mark_changed(poll.meeting)
 
 
 def close_poll(poll: MeetingPoll) -> None:
     poll.status = PollStatus.CLOSED.value
     poll.closed_at = utcnow()
     db.session.flush()
+    mark_changed(poll.meeting)
 
 
 def open_poll_of(meeting: Meeting) -> MeetingPoll | None:
@@ -776,6 +839,7 @@ def answer_poll(
     )
     db.session.add(answer)
     db.session.flush()
+    mark_changed(meeting, room=False)  # results show on the live page and projector, not phones
     return answer
 
 
@@ -824,20 +888,21 @@ def approved_ideas(meeting: Meeting, item_id: int | None) -> list[MeetingIdea]:
     return sorted(ideas, key=lambda idea: (-idea.support_count, idea.id))
 
 
-def live_version(meeting: Meeting) -> str:
-    """A fingerprint of what phones and the projector show; it changes when they must refresh."""
-    poll = open_poll_of(meeting)
-    approved, supports = db.session.execute(
-        select(
-            func.count(MeetingIdea.id), func.coalesce(func.sum(MeetingIdea.support_count), 0)
-        ).where(
-            MeetingIdea.meeting_id == meeting.id,
-            MeetingIdea.agenda_item_id == meeting.current_item_id,
-            MeetingIdea.status == IdeaStatus.APPROVED.value,
-        )
-    ).one()
-    item_id = meeting.current_item_id or 0
-    return f"{meeting.status}.{item_id}.{poll.id if poll else 0}.{approved}.{supports}"
+def newest_approved_ideas(
+    meeting: Meeting, item_id: int | None, limit: int
+) -> tuple[list[MeetingIdea], int]:
+    """The ``limit`` newest approved ideas of an item (last sent first), and how many in all.
+
+    Ideas keep no time (only their day), so "newest" is the order they were stored in.
+    """
+    ideas = ideas_for(meeting, item_id=item_id, statuses=[IdeaStatus.APPROVED.value])
+    ideas.reverse()
+    return ideas[:limit], len(ideas)
+
+
+def live_version(meeting: Meeting) -> int:
+    """What phones follow: the meeting's room counter (see :func:`mark_changed`)."""
+    return meeting.room_version
 
 
 def participant_state(meeting: Meeting, lang: str) -> dict:

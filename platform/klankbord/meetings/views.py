@@ -52,9 +52,14 @@ from klankbord.meetings.models import (
     MeetingStatus,
     MeetingUpdate,
 )
+from klankbord.meetings.participant import wants_part
 
 bp = staff_blueprint("meetings", __name__, url_prefix="/meetings", template_folder="templates")
 EDIT_ROLES = (Role.ADMIN, Role.FACILITATOR)
+#: Seconds between two reloads of the projector page in a browser without JavaScript (meta refresh).
+PROJECTOR_REFRESH_SECONDS = 10
+#: Newest approved ideas on the projector: as many as fit the first screen of a 1280x720 beamer.
+PROJECTOR_IDEAS = 6
 
 
 def _manage(group: MeetingGroup) -> None:
@@ -534,24 +539,25 @@ def live(meeting_id: int):
         polls=polls,
         post_form=FlaskForm(),
         join_url=_join_url(meeting),
-        version=_staff_version(meeting),
+        version=meeting.staff_version,
+        partial=wants_part(),
     )
-
-
-def _staff_version(meeting: Meeting) -> str:
-    pending = len(
-        services.ideas_for(
-            meeting, item_id=meeting.current_item_id, statuses=[IdeaStatus.PENDING.value]
-        )
-    )
-    answers = sum(sum(services.poll_results(p)) for p in meeting.polls if p.status == "open")
-    return f"{services.live_version(meeting)}.{pending}.{answers}"
 
 
 @bp.get("/<int:meeting_id>/live.json")
 def live_state(meeting_id: int):
-    meeting = get_scoped_or_404(Meeting, meeting_id)
-    return jsonify({"status": meeting.status, "version": _staff_version(meeting)})
+    """The facilitator's counter with an ETag: a 304 reads one narrow row, no ideas or polls."""
+    versions = services.live_versions(meeting_id=meeting_id)
+    if versions is None or versions.organisation_id != current_org().id:
+        abort(404)
+    etag = f"staff-{versions.staff_version}"
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = jsonify({"status": versions.status, "version": versions.staff_version})
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/<int:meeting_id>/projector")
@@ -563,16 +569,22 @@ def projector(meeting_id: int):
         scale=8, omitsize=True, dark="#000", light="#fff"
     )
     poll = services.open_poll_of(meeting)
+    ideas, total = services.newest_approved_ideas(
+        meeting, item.id if item else None, PROJECTOR_IDEAS if not poll else PROJECTOR_IDEAS - 2
+    )
     return render_template(
         "meetings/projector.html",
         meeting=meeting,
         item=item,
         join_url=join_url,
         qr=qr,
-        ideas=services.approved_ideas(meeting, item.id if item else None),
+        ideas=ideas,
+        more_ideas=total - len(ideas),
         poll=poll,
         results=services.poll_results(poll) if poll else [],
-        version=_staff_version(meeting),
+        version=meeting.staff_version,
+        partial=wants_part(),
+        refresh_seconds=PROJECTOR_REFRESH_SECONDS,
     )
 
 
