@@ -104,6 +104,11 @@ def load_codebook() -> tuple[Topic, ...]:
     )
 
 
+def topic_by_id(topic_id: str | None) -> Topic | None:
+    """The codebook topic with this id, or None."""
+    return next((t for t in load_codebook() if t.id == topic_id), None)
+
+
 def codebook_vectors_path(model: str):
     """Where the shipped codebook vectors of ``model`` live (named as the offsets file)."""
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model.split("@")[0])
@@ -380,3 +385,90 @@ def name_themes(
             keywords=keywords[t],
         )
     return out
+
+
+# -- a Dutch aid for a text a Dutch reader cannot read --------------------------------------------
+
+
+@dataclass(frozen=True)
+class DutchAid:
+    """What a Dutch reader gets beside a non-Dutch text: **not a translation**.
+
+    ``gist`` is the Dutch gist of the nearest codebook topic (``score`` says how close; empty
+    when no topic is close enough); ``dutch_text`` is the closest Dutch text of the same theme
+    or agenda item (None when it has none).
+    """
+
+    topic_title: str
+    gist: str
+    score: float
+    dutch_text: str | None
+
+
+def dutch_aid(
+    text: str,
+    language: str | None,
+    dutch_texts: list[str],
+    *,
+    vector: np.ndarray | None = None,
+    dutch_vectors: list[np.ndarray | None] | None = None,
+    theme_topic: tuple[Topic | None, float] | None = None,
+) -> DutchAid | None:
+    """A :class:`DutchAid` for one text, or None when the text is Dutch.
+
+    The topic is the text's own nearest codebook topic in its language; when none is close
+    enough, the theme's topic (``theme_topic``, already judged close by the caller). The Dutch
+    text is the nearest by stored vectors when both sides have one, else the Dutch text on the
+    same topic that matches it best, else the first (callers pass the most central first).
+    """
+    lang = _text.resolve_language(text, language)
+    if lang == "nl":
+        return None
+    topic, score = match_text(text, lang)
+    if topic is None and theme_topic is not None and theme_topic[0] is not None:
+        topic, score = theme_topic
+    nearest = None
+    candidates = [(i, t) for i, t in enumerate(dutch_texts) if t and t.strip()]
+    if candidates and vector is not None and dutch_vectors is not None:
+        scored = [
+            (float(np.dot(vector, dutch_vectors[i])), i)
+            for i, _ in candidates
+            if i < len(dutch_vectors) and dutch_vectors[i] is not None
+        ]
+        if scored:
+            nearest = dutch_texts[max(scored)[1]]
+    if nearest is None and candidates and topic is not None:
+        matcher = lexical_matcher()
+        j = next(n for n, t in enumerate(matcher.topics) if t.id == topic.id)
+        sims = matcher.scores([t for _, t in candidates], ["nl"] * len(candidates))[:, j]
+        if sims.max() >= LEXICAL_MIN_SCORE:
+            nearest = candidates[int(np.argmax(sims))][1]
+    if nearest is None and candidates:
+        nearest = candidates[0][1]
+    if topic is None and nearest is None:
+        return None
+    return DutchAid(
+        topic_title=topic.title["nl"] if topic else "",
+        gist=topic.gist["nl"] if topic else "",
+        score=round(float(score), 2) if topic else 0.0,
+        dutch_text=one_line(nearest, 200) if nearest else None,
+    )
+
+
+def dutch_aids(
+    texts: list[str], languages: list[str | None], groups: list
+) -> list[DutchAid | None]:
+    """:func:`dutch_aid` for many texts; the Dutch texts offered are those of the same group.
+
+    ``groups`` holds one hashable key per text (a theme, an agenda item); texts are taken in the
+    order given, so pass the most central or most supported first.
+    """
+    resolved = [_text.resolve_language(t, lg) for t, lg in zip(texts, languages, strict=True)]
+    dutch_by_group: dict = {}
+    for text, lang, group in zip(texts, resolved, groups, strict=True):
+        if lang == "nl":
+            dutch_by_group.setdefault(group, []).append(text)
+    return [
+        None if lang == "nl" else dutch_aid(text, lang, dutch_by_group.get(group, []))
+        for text, lang, group in zip(texts, resolved, groups, strict=True)
+    ]
