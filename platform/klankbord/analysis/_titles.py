@@ -231,7 +231,6 @@ def codebook_centroids(vectorizer, dim: int) -> np.ndarray | None:
     topics = load_codebook()
     if not raw:
         return None
-    offsets = getattr(vectorizer, "offsets_", {}) or {}
     rows = []
     for topic in topics:
         vecs = []
@@ -239,11 +238,10 @@ def codebook_centroids(vectorizer, dim: int) -> np.ndarray | None:
             v = raw.get(f"{topic.id}:{lg}")
             if v is None or v.shape[0] != dim:
                 return None
-            v = v / max(float(np.linalg.norm(v)), 1e-12)
-            off = offsets.get(lg)
-            if off is not None and off.shape[0] == dim:
-                v = v - off
-            vecs.append(v / max(float(np.linalg.norm(v)), 1e-12))
+            v = normalize(v[None, :])
+            if hasattr(vectorizer, "_offset"):  # the same language removal as for texts
+                v = vectorizer._offset(v, [""], [lg])
+            vecs.append(v[0])
         rows.append(np.mean(vecs, axis=0))
     return normalize(np.asarray(rows, dtype=np.float32))
 
