@@ -187,7 +187,8 @@ def render(rows, facts) -> str:
         "",
         "## Mixed pool (each item once, in a random language)",
         "",
-        "| method | tune: AMI topic | tune: AMI language | held out: AMI topic | held out: AMI language |",
+        "| method | tune: AMI topic | tune: AMI language | held out: AMI topic "
+        "| held out: AMI language |",
         "|---|---|---|---|---|",
     ]
     mixed = {(r["split"], r["method"]): r for r in rows if r["set"] == "mixed"}

@@ -14,7 +14,7 @@ LANG_AXIS = {"nl": 6, "ar": 7, "uk": 8}
 
 
 class LanguageHeavyEmbedder:
-    """Topic on one axis, language on another, three times stronger: k-means would split by language."""
+    """Topic on one axis, language on another, three times stronger: k-means splits by language."""
 
     name = "language-heavy"
 
@@ -29,7 +29,7 @@ class LanguageHeavyEmbedder:
 
 
 def _offsets():
-    """Per-language means of 'parallel texts' minus their centre (as build_language_offsets does)."""
+    """Per-language means of 'parallel texts' minus their centre (as build_language_offsets)."""
     embed = LanguageHeavyEmbedder()
     means = {}
     for lang in LANG_AXIS:
