@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/crosslang.py            # or: python benchmarks/cluster.py --crosslang
 
-Data: SIB-200 in the seven languages, parallel (``benchmarks/_sib7.py``): 300 train/dev items for
+Data: SIB-200 in the seven languages, parallel (``benchmarks/_sib7.py``): 150 train/dev items for
 **tuning** (choosing the projection rank and the hybrid weight) and the 204 test items **held out**
 (reported once per setting, never used to choose). Vectors come from the default model through
 ``benchmarks/.cache`` (``_embcache.py``), so a second run embeds nothing.
