@@ -30,6 +30,8 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "meetings_live": ([], ["--phones", "10", "--rounds", "3"]),
     "submit": ([], ["--quick"]),
     "load": ([], ["--quick"]),
+    "scrub": ([], ["--rounds", "5"]),
+    "storage_order": (["--scale", "100000"], ["--submissions", "300"]),
 }
 
 

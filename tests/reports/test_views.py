@@ -13,7 +13,7 @@ from tests.reports.helpers import add_responses, deployment
 
 from klankbord.accounts.models import AuditEvent
 from klankbord.core import time as clock
-from klankbord.reports import export, services
+from klankbord.reports import export, releases, services
 
 HOSTILE = '=HYPERLINK("http://evil.example")<script>alert(1)</script>'
 
@@ -43,6 +43,7 @@ def scope(app, make, db):
     scope = services.save_scope(
         org, services.ScopeData(name=HOSTILE, deployment_ids=(dep_east.id, dep_west.id))
     )
+    releases.make_scope_release(scope)  # what the nightly job does
     db.session.commit()
     return scope
 
@@ -115,7 +116,10 @@ def test_pdf_builds_from_escaped_html(client, make, scope, db, app):
     with app.test_request_context():
         from klankbord.reports import views
 
-        html = views.render_report_pdf_html(services.build_report(scope, lang="en"))
+        release = releases.latest_release(scope=scope)
+        html = views.render_report_pdf_html(
+            services.build_report(scope, release=release, lang="en")
+        )
     assert "&lt;script&gt;" in html and "<script>" not in html and "fewer than 10" in html
     response = client.get(f"/reports/{scope.id}/export.pdf")
     assert response.status_code == 200
@@ -139,7 +143,7 @@ def test_share_link_expires_and_can_be_revoked_by_admin(app, client, make, scope
     url = page.split('<code class="link">')[1].split("</code>")[0]
     path = "/r/" + url.rsplit("/r/", 1)[1]
     client.post("/logout")
-    shared = client.get(path)
+    shared = client.get(path, headers={"Accept-Language": "en"})  # an English-reading visitor
     assert shared.status_code == 200
     html = shared.get_data(as_text=True)
     assert "fewer than 10" in html and "&lt;script&gt;" in html and "<td>3</td>" not in html

@@ -392,9 +392,9 @@ def name_themes(
 class DutchAid:
     """What a Dutch reader gets beside a non-Dutch text: **not a translation**.
 
-    ``gist`` is the Dutch gist of the nearest codebook topic (``score`` says how close; empty
-    when no topic is close enough); ``dutch_text`` is the closest Dutch text of the same theme
-    or agenda item (None when it has none).
+    ``gist`` is the Dutch gist of the nearest codebook topic (``score`` says how close; starting
+    "Mogelijk:" when no topic is close enough); ``dutch_text`` is the closest Dutch text of the
+    same theme or agenda item (None when it has none).
     """
 
     topic_title: str
@@ -423,8 +423,16 @@ def dutch_aid(
     if lang == "nl":
         return None
     topic, score = match_text(text, lang)
+    weak = False
     if topic is None and theme_topic is not None and theme_topic[0] is not None:
         topic, score = theme_topic
+    if topic is None:
+        # Nothing close: still say what it is most like, marked "Mogelijk" with its score, so
+        # every non-Dutch text gets an aid.
+        matcher = lexical_matcher()
+        scores = matcher.scores([text], [lang])[0]
+        if scores.size and scores.max() > 0:
+            topic, score, weak = matcher.topics[int(np.argmax(scores))], float(scores.max()), True
     nearest = None
     candidates = [(i, t) for i, t in enumerate(dutch_texts) if t and t.strip()]
     if candidates and vector is not None and dutch_vectors is not None:
@@ -445,9 +453,12 @@ def dutch_aid(
         nearest = candidates[0][1]
     if topic is None and nearest is None:
         return None
+    gist = topic.gist["nl"] if topic else ""
+    if weak:
+        gist = f"{MAYBE_NL}: {gist[:1].lower()}{gist[1:]}"
     return DutchAid(
         topic_title=topic.title["nl"] if topic else "",
-        gist=topic.gist["nl"] if topic else "",
+        gist=gist,
         score=round(float(score), 2) if topic else 0.0,
         dutch_text=one_line(nearest, 200) if nearest else None,
     )

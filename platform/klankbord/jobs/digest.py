@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from klankbord.accounts.models import Organisation, Role
+from klankbord.core.disclosure import coarse_count
 from klankbord.extensions import db
 from klankbord.jobs.mail_text import staff_text
 from klankbord.jobs.models import Notification
@@ -26,7 +27,10 @@ def send_digests(ctx, now: datetime) -> dict[str, int]:
     since = max(since, now - timedelta(days=31))  # after a long pause, a month is enough
     year, week, _ = now.isocalendar()
     counts = {"digests_queued": 0, "organisations_nothing_new": 0, "organisations_no_reader": 0}
-    for org in db.session.execute(select(Organisation).order_by(Organisation.id)).scalars():
+    query = select(Organisation).order_by(Organisation.id)
+    if ctx.organisation_id is not None:  # an admin's run: only their organisation
+        query = query.where(Organisation.id == ctx.organisation_id)
+    for org in db.session.execute(query).scalars():
         key = f"org:{org.id}:{year}-W{week:02d}"
         if already_sent("digest", key):
             continue
@@ -73,8 +77,15 @@ def _sections(org: Organisation, since: datetime) -> tuple[list[dict], int]:
         responses = _count_responses(scope.deployment_ids, since)
         ideas = _count_ideas(org.id, scope.meeting_ids, since)
         total += ideas
+        # Progress only, like the facilitators' working view: rounded down to fives, so two
+        # digests (or a digest and a report) cannot be subtracted to find one person.
         sections.append(
-            {"name": scope.name, "responses": responses, "ideas": ideas, "themes": _themes(scope)}
+            {
+                "name": scope.name,
+                "responses": coarse_count(responses),
+                "ideas": coarse_count(ideas),
+                "themes": _themes(scope),
+            }
         )
     per_deployment = db.session.execute(
         select(Deployment.id, func.count(Response.id))
@@ -83,7 +94,7 @@ def _sections(org: Organisation, since: datetime) -> tuple[list[dict], int]:
         .group_by(Deployment.id)
         .order_by(Deployment.id)
     ).all()
-    deployments = [(db.session.get(Deployment, i), n) for i, n in per_deployment]
+    deployments = [(db.session.get(Deployment, i), coarse_count(n)) for i, n in per_deployment]
     total += sum(n for _, n in deployments)
     return [{"deployments": deployments}, *sections], total
 
@@ -123,7 +134,7 @@ def _count_ideas(org_id: int, meeting_ids: list, since: datetime) -> int:
         select(func.count(MeetingIdea.id)).where(
             MeetingIdea.organisation_id == org_id,
             MeetingIdea.meeting_id.in_(meeting_ids),
-            MeetingIdea.created_at >= since,
+            MeetingIdea.created_on >= since.date(),
             MeetingIdea.status != "hidden",
         )
     ).scalar_one()
@@ -135,7 +146,8 @@ def _themes(scope) -> tuple[datetime, list[str]] | None:
         return None
     visible = [t for t in run.themes if not t.hidden and t.merged_into_id is None]
     visible.sort(key=lambda t: (-t.size, t.number))
-    return run.created_at, [f"{t.title} ({t.size})" for t in visible[:DIGEST_THEMES]]
+    # Names only: sizes are figures, and figures are read in the report's releases.
+    return run.created_at, [t.title for t in visible[:DIGEST_THEMES]]
 
 
 def _body(org: Organisation, since: datetime, sections: list[dict], lang: str) -> str:

@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from klankbord.accounts.models import Role
 from klankbord.accounts.services import record_event
 from klankbord.accounts.tenancy import (
+    ask_password_again,
     current_org,
     get_scoped_or_404,
     require_role,
@@ -275,6 +276,8 @@ def erase_member(member_id: int):
     _manage(member.group)
     if not FlaskForm().validate_on_submit():
         abort(400)
+    if (confirm := ask_password_again(url_for("meetings.member", member_id=member.id))) is not None:
+        return confirm
     if member.erased_at is None:
         services.erase_member(member, actor=current_user)
         db.session.commit()
@@ -289,6 +292,8 @@ def export_member(member_id: int):
     _manage(member.group)
     if not FlaskForm().validate_on_submit():
         abort(400)
+    if (confirm := ask_password_again(url_for("meetings.member", member_id=member.id))) is not None:
+        return confirm
     data = services.export_member(member, actor=current_user)
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)
@@ -771,14 +776,22 @@ def summary_pdf(meeting_id: int):
 
 
 def render_pdf(html: str) -> bytes | None:
-    """HTML to PDF with WeasyPrint when installed, else None (a shared helper may replace this)."""
-    try:
-        import weasyprint
-    except ImportError:
-        return None
+    """HTML to PDF with the report PDF's hardened renderer, or None without WeasyPrint.
+
+    Its URL fetcher refuses every URL (no file, no network): what a participant or a colleague
+    typed can never make the server read a file or call an address. The stylesheet is passed
+    as text for the same reason. (Until a shared ``core/pdf.py`` replaces both.)
+    """
+    from pathlib import Path
+
     from flask import current_app
 
-    return weasyprint.HTML(string=html, base_url=current_app.static_folder).write_pdf()
+    from klankbord.reports import export
+
+    if not export.pdf_available():
+        return None
+    css = (Path(current_app.static_folder or "") / "css" / "meetings.css").read_text("utf-8")
+    return export.render_pdf(html, css)
 
 
 # "You said, we did" --------------------------------------------------------------------------

@@ -111,6 +111,25 @@ def _no_fetch(url: str, *args, **kwargs):
     raise ValueError(f"Fetching is disabled in report PDFs: {url[:40]}")
 
 
+def no_fetch_url_fetcher():
+    """:func:`_no_fetch` in the form WeasyPrint 66+ expects (a ``URLFetcher``).
+
+    WeasyPrint 70 reads ``url_fetcher._fail_on_errors`` when a fetch fails, so a bare function
+    turned every URL in the HTML into an AttributeError (a 500) instead of a skipped resource.
+    Refused URLs are skipped with a warning; nothing is read from disk or the network.
+    """
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:  # older WeasyPrint: plain functions are the fetcher protocol
+        return _no_fetch
+
+    class NoFetch(URLFetcher):
+        def fetch(self, url, headers=None):
+            return _no_fetch(url)
+
+    return NoFetch(allowed_protocols=(), fail_on_errors=False)
+
+
 def pdf_available() -> bool:
     try:
         import weasyprint  # noqa: F401
@@ -126,4 +145,5 @@ def render_pdf(html: str, css: str = "") -> bytes:
     except (ImportError, OSError) as error:
         raise PdfUnavailable(str(error)) from error
     stylesheets = [weasyprint.CSS(string=css)] if css else []
-    return weasyprint.HTML(string=html, url_fetcher=_no_fetch).write_pdf(stylesheets=stylesheets)
+    fetcher = no_fetch_url_fetcher()
+    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=stylesheets)

@@ -20,7 +20,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
@@ -31,7 +33,7 @@ from klankbord.core.access import public_endpoint
 from klankbord.core.i18n import LANGUAGE_NAMES, current_language
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
-from klankbord.reports import charts, export, services
+from klankbord.reports import charts, export, releases, services
 from klankbord.reports.forms import ScopeForm
 from klankbord.reports.models import ReportScope, ReportTheme, ShareLink
 
@@ -97,12 +99,45 @@ def report_context(report: services.Report) -> dict:
     }
 
 
-def build(scope: ReportScope) -> services.Report:
-    report = services.build_report(
-        scope, lang=current_language(), labels={"several": _("Several locations")}
+def build(scope: ReportScope) -> services.Report | None:
+    """The report of the scope's newest release, or None before its first release."""
+    release = releases.latest_release(scope=scope)
+    if release is None:
+        return None
+    return services.build_report(
+        scope, release=release, lang=current_language(), labels={"several": _("Several locations")}
     )
-    db.session.commit()  # keeps the day tallies counted while building (a shared cache)
-    return report
+
+
+REFUSALS = {
+    "period_open": _l("A release holds whole days only: today's answers can be released tomorrow."),
+    "no_new_period": _l(
+        "There is already a release with data up to %(date)s; a new one can include later days "
+        "only."
+    ),
+    "too_few_new": _l(
+        "Fewer than %(k)s answers came in since the release with data up to %(date)s. A new "
+        "release waits for more, so nobody's answers can be found by comparing two releases."
+    ),
+}
+
+
+def refusal_text(error: releases.ReleaseRefused) -> str:
+    details = error.details
+    day = details.get("previous")
+    return str(REFUSALS[error.reason]) % {
+        "k": details.get("k", ""),
+        "date": format_date(day) if day else "",
+    }
+
+
+def _no_release(scope: ReportScope):
+    return render_template(
+        "reports/no_release.html",
+        scope=scope,
+        can_edit=_editable(),
+        progress=releases.live_progress(scope),
+    )
 
 
 def _editable() -> bool:
@@ -173,6 +208,8 @@ def edit(scope_id: int):
 def show(scope_id: int):
     scope = get_scoped_or_404(ReportScope, scope_id)
     report = build(scope)
+    if report is None:
+        return _no_release(scope)
     links = []
     if _editable():
         links = (
@@ -191,8 +228,36 @@ def show(scope_id: int):
         share_links=links,
         now=utcnow(),
         is_admin=g.role.value == "admin",
+        progress=releases.live_progress(scope) if _editable() else None,
         **report_context(report),
     )
+
+
+@bp.post("/<int:scope_id>/release")
+@require_role(*EDIT)
+def make_release(scope_id: int):
+    """Release the scope's figures up to yesterday, if the release rule allows."""
+    scope = get_scoped_or_404(ReportScope, scope_id)
+    try:
+        release = releases.make_scope_release(scope, actor=current_user)
+    except releases.ReleaseRefused as refused:
+        db.session.rollback()
+        flash(refusal_text(refused), "error")
+    else:
+        record_event(
+            "release_made",
+            actor=current_user,
+            target_type="report_scope",
+            target_id=scope.id,
+            details={"version": release.version},
+        )
+        db.session.commit()
+        flash(
+            _("Release %(n)s made: data up to %(date)s.", n=release.version,
+              date=format_date(release.data_until)),
+            "success",
+        )
+    return redirect(url_for("reports.show", scope_id=scope.id))
 
 
 @bp.post("/<int:scope_id>/recompute")
@@ -246,6 +311,8 @@ def csv_headers() -> dict[str, str]:
 def export_csv(scope_id: int):
     scope = get_scoped_or_404(ReportScope, scope_id)
     report = build(scope)
+    if report is None:
+        return _no_release(scope), 409
     body = export.to_csv(export.report_rows(report, markers(report.min_group_size), csv_headers()))
     _audit_export(scope, "csv")
     return Response(
@@ -287,6 +354,8 @@ def export_pdf(scope_id: int):
             ),
         ), 503
     report = build(scope)
+    if report is None:
+        return _no_release(scope), 409
     pdf = export.render_pdf(render_report_pdf_html(report), pdf_css())
     _audit_export(scope, "pdf")
     return Response(
@@ -480,9 +549,9 @@ def shared(token: str):
     link = services.find_share_link(token)
     if link is None:
         abort(404)
-    report = services.build_report(
-        link.scope, lang=current_language(), labels={"several": _("Several locations")}
-    )
+    report = build(link.scope)
+    if report is None:
+        abort(404)
     record_event(
         "share_link_viewed",
         organisation_id=link.organisation_id,
@@ -499,8 +568,6 @@ def shared(token: str):
 
 
 def register(app) -> None:
-    from flask_babel import lazy_gettext as _l
-
     from klankbord.app_setup import add_nav_item
 
     app.register_blueprint(bp)

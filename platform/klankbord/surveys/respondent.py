@@ -238,7 +238,7 @@ def intro(code: str, lang: str):
         slip = services.find_slip(ctx.deployment, slip_code)
         if slip is None:
             slip_error = "slip_unknown"
-        elif slip.used_on is not None:
+        elif slip.used:
             return _render(
                 "slip.html", ctx, 409, problem="slip_used", slip=slip_code, show_results=True
             )
@@ -477,14 +477,17 @@ def results(code: str, lang: str):
             show_results=False,
             for_results=True,
         )
+    from klankbord.reports.releases import survey_round_results
+
     min_size = max(ctx.deployment.organisation.min_group_size or 0, 5)
-    rows = services.closed_question_results(ctx.deployment, ctx.defn, min_size)
+    rows, release = survey_round_results(ctx.deployment, ctx.defn, min_size)
     follow_up = ctx.deployment.follow_up or {}
     follow_lang = lang if lang in follow_up else next(iter(follow_up), None)
     return _render(
         "results.html",
         ctx,
-        rows=rows,
+        rows=rows or [],
+        data_until=release.data_until.isoformat() if release else None,
         min_size=min_size,
         follow_up=follow_up.get(follow_lang) if follow_lang else None,
         follow_lang=follow_lang,

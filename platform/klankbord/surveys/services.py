@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, insert, select, update
+from flask import current_app
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload
 
@@ -233,16 +234,6 @@ def set_follow_up(deployment: Deployment, texts: Mapping[str, str]) -> None:
     db.session.flush()
 
 
-def response_counts(deployment: Deployment) -> dict[str, int]:
-    """Return the number of responses per language (for staff; small counts are not published)."""
-    rows = db.session.execute(
-        select(Response.language, func.count(Response.id))
-        .where(Response.deployment_id == deployment.id)
-        .group_by(Response.language)
-    ).all()
-    return {language: count for language, count in rows}
-
-
 # Submitting ----------------------------------------------------------------------------------
 
 
@@ -348,8 +339,8 @@ def submit_response(
             raise SlipProblem("unknown")
         marked = db.session.execute(
             update(ParticipationSlip)
-            .where(ParticipationSlip.id == slip.id, ParticipationSlip.used_on.is_(None))
-            .values(used_on=utcnow().date())
+            .where(ParticipationSlip.id == slip.id, ParticipationSlip.used.is_(False))
+            .values(used=True)
             .execution_options(synchronize_session=False)
         ).rowcount
         if not marked:
@@ -400,8 +391,20 @@ def submit_with_retry(deployment, defn, lang, key, answers, *, slip_code=None) -
 # Slips ---------------------------------------------------------------------------------------
 
 
+def slip_key(secret_key: str) -> bytes:
+    """The key of slip hashes, derived from the app's secret key (one purpose per key)."""
+    return hmac.new(secret_key.encode(), b"klankbord slip codes v1", hashlib.sha256).digest()
+
+
+def keyed_slip_hash(key: bytes, unkeyed: str) -> str:
+    """HMAC of the plain sha256 of a slip. Keyed over the plain hash, so the migration could
+    re-key the plain hashes stored before (it never had the codes)."""
+    return hmac.new(key, unkeyed.encode(), hashlib.sha256).hexdigest()
+
+
 def _slip_hash(deployment: Deployment, code: str) -> str:
-    return _sha256(f"slip:{deployment.id}:{normalise_code(code)}")
+    unkeyed = _sha256(f"slip:{deployment.id}:{normalise_code(code)}")
+    return keyed_slip_hash(slip_key(current_app.config["SECRET_KEY"]), unkeyed)
 
 
 def create_slips(deployment: Deployment, count: int) -> list[str]:
@@ -436,9 +439,10 @@ def find_slip(deployment: Deployment, code: str | None) -> ParticipationSlip | N
 def slip_counts(deployment: Deployment) -> tuple[int, int]:
     """Return (slips made, slips used)."""
     made, used = db.session.execute(
-        select(func.count(ParticipationSlip.id), func.count(ParticipationSlip.used_on)).where(
-            ParticipationSlip.deployment_id == deployment.id
-        )
+        select(
+            func.count(ParticipationSlip.id),
+            func.count(case((ParticipationSlip.used.is_(True), 1))),
+        ).where(ParticipationSlip.deployment_id == deployment.id)
     ).one()
     return made, used
 
@@ -458,37 +462,6 @@ class OptionCount:
 class QuestionResult:
     question_id: str
     options: tuple[OptionCount, ...]
-
-
-def closed_question_results(
-    deployment: Deployment, defn: SurveyDefinition, min_group_size: int
-) -> list[QuestionResult]:
-    """Count answers per option of every closed question; counts below ``min_group_size`` are
-    hidden.
-
-    Per-question totals are not returned: with a total and all but one count, a hidden count could
-    be
-    worked out.
-    """
-    rows = db.session.execute(
-        select(Answer.question_id, Answer.value_text, func.count())
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.deployment_id == deployment.id, Answer.value_text.is_not(None))
-        .where(Answer.question_id.in_([q.id for q in defn.questions if q.type in CLOSED_TYPES]))
-        .group_by(Answer.question_id, Answer.value_text)
-    ).all()
-    counts = {(qid, value): n for qid, value, n in rows}
-    min_size = max(int(min_group_size or 0), 5)
-    results = []
-    for question in defn.questions:
-        if question.type not in CLOSED_TYPES:
-            continue
-        options = []
-        for option in question.options:
-            n = counts.get((question.id, option.value), 0)
-            options.append(OptionCount(option.value, n, n >= min_size))
-        results.append(QuestionResult(question.id, tuple(options)))
-    return results
 
 
 def total_responses(deployment: Deployment) -> int:

@@ -1,8 +1,8 @@
 """theme gist and naming (Dutch title source, codebook topic and score, keywords per language)
 
 Revision ID: 5c1e7a9d2b40
-Revises: ba0e6f004bbd
-Create Date: 2026-12-07 23:58:00
+Revises: 3c1d5e7a9b20
+Create Date: 2026-12-08 01:00:00
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c1e7a9d2b40'
-down_revision = 'ba0e6f004bbd'
+down_revision = '3c1d5e7a9b20'
 branch_labels = None
 depends_on = None
 
