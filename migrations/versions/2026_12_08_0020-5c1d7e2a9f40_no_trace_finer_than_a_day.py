@@ -20,6 +20,8 @@ Create Date: 2026-12-07 23:50:00
   one per phone and poll (or idea). Old keys cannot be turned into new ones (that needs the
   phone's cookie), so each stored row gets a fresh random key: counts stay, links go. A phone
   that voted before the upgrade in a poll that is still open could vote there once more.
+* ``text_embedding.created_at`` is dropped: the embed job runs every 10 minutes on new texts, so
+  it told within 10 minutes when a free-text answer had arrived.
 """
 import hashlib
 import hmac
@@ -183,9 +185,16 @@ def upgrade():
     _upgrade_ideas()
     for keyed in _KEYED:
         _upgrade_keyed(*keyed)
+    with op.batch_alter_table('text_embedding', schema=None) as batch_op:
+        batch_op.drop_column('created_at')
 
 
 def downgrade():
+    with op.batch_alter_table('text_embedding', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('created_at', sa.DateTime(), nullable=True))
+    op.execute(sa.text('UPDATE text_embedding SET created_at = CURRENT_TIMESTAMP'))
+    with op.batch_alter_table('text_embedding', schema=None) as batch_op:
+        batch_op.alter_column('created_at', existing_type=sa.DateTime(), nullable=False)
     for keyed in reversed(_KEYED):
         _downgrade_keyed(*keyed)
     _downgrade_ideas()

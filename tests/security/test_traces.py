@@ -220,3 +220,18 @@ def test_one_phone_in_two_polls_leaves_no_key_that_joins_its_votes(app, db, make
         assert timed == [], (model.__tablename__, timed)
     days = db.session.execute(select(MeetingIdea.created_on)).scalars().all()
     assert days and all(type(day) is date for day in days)
+
+
+def test_nothing_residents_create_or_what_is_derived_from_it_has_a_time_column(app):
+    """Days only: a DateTime column on these tables would store when a resident answered."""
+    from sqlalchemy import DateTime, inspect
+
+    from klankbord.embeddings.models import TextEmbedding
+    from klankbord.meetings.models import MeetingIdea, MeetingIdeaSupport, MeetingPollAnswer
+    from klankbord.surveys.models import Answer, ParticipationSlip, Response
+
+    for model in (Response, Answer, MeetingIdea, MeetingIdeaSupport, MeetingPollAnswer,
+                  TextEmbedding):
+        timed = [c.name for c in inspect(model).columns if isinstance(c.type, DateTime)]
+        assert timed == [], (model.__tablename__, timed)
+    assert "used_on" not in inspect(ParticipationSlip).columns

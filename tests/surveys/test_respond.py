@@ -62,6 +62,9 @@ def _answer_everything(db, person, defn, lang):
     thanks = person.client.get(result.headers["Location"])
     assert thanks.status_code == 200
     assert str(escape(defn.text(defn.what_happens_next, lang))) in thanks.get_data(as_text=True)
+    # Every thank-you page shows the way to the results, in the resident's language (issue 16).
+    assert ui_text.text("results_open", lang) in thanks.get_data(as_text=True)
+    assert "/results" in thanks.get_data(as_text=True)
     return given
 
 

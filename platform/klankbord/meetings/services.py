@@ -27,7 +27,7 @@ from sqlalchemy import delete, func, select, update
 
 from klankbord.accounts.models import Membership, Role, User
 from klankbord.accounts.services import record_event
-from klankbord.analysis.scrub import scrub
+from klankbord.analysis.scrub import PLACEHOLDERS, scrub
 from klankbord.core.time import today, utcnow
 from klankbord.extensions import db
 from klankbord.meetings.models import (
@@ -643,8 +643,14 @@ def safe_alias(alias: str | None, lang: str) -> str | None:
     """
     if not alias:
         return None
-    if scrub(alias, lang) != alias:
-        return None
+    scrubbed = scrub(alias, lang)
+    if scrubbed != alias:
+        # A first name is what an alias is for: the scrubber's name list finds "Yonas" and
+        # "Fatima Ahmadi" too. Keep the first word only when it is such a name; anything else
+        # it found (a number, an address, "mijn naam is ...") drops the alias.
+        others = [p for kind, p in PLACEHOLDERS.items() if kind != "name"]
+        if any(p in scrubbed for p in others) or not scrubbed.startswith(PLACEHOLDERS["name"]):
+            return None
     first = alias.split()[0] if alias.split() else ""
     return first[:ALIAS_MAX_LENGTH] or None
 

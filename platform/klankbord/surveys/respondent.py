@@ -460,23 +460,12 @@ def results_choose(code: str):
 @bp.get("/<code>/<lang>/results")
 @public_endpoint
 def results(code: str, lang: str):
-    """What residents said (counts respecting the minimum group size) and what the municipality
-    will do."""
+    """What residents said (the survey round's released figures) and what the municipality will
+    do. Open to anyone with the survey's link: released figures are the same for every reader, so
+    a slip adds no protection (residents without one saw nothing before, issue 16)."""
     ctx = _load(code, lang, need_open=False)
     if not isinstance(ctx, Context):
         return ctx
-    slip_code = services.normalise_code(request.args.get("slip")) or None
-    slip = services.find_slip(ctx.deployment, slip_code) if slip_code else None
-    if slip is None:
-        return _render(
-            "slip.html",
-            ctx,
-            404 if slip_code else 200,
-            problem="slip_unknown" if slip_code else None,
-            slip=slip_code,
-            show_results=False,
-            for_results=True,
-        )
     from klankbord.reports.releases import survey_round_results
 
     min_size = max(ctx.deployment.organisation.min_group_size or 0, 5)

@@ -428,6 +428,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "tr": "Kimse tanınmasın diye küçük sayıları göstermiyoruz.",
         "uk": "Ми не показуємо малі числа, щоб нікого не можна було впізнати.",
     },
+    "results_link_open": {
+        "nl": "Later ziet u hier wat bewoners zeiden en wat de gemeente gaat doen.",
+        "en": "Later you can see here what residents said and what the municipality will do.",
+        "ar": "لاحقًا يمكنك أن ترى هنا ما قاله السكان وما ستفعله البلدية.",
+        "ti": "ደሓር ነበርቲ እንታይ ከም ዝበሉን ምምሕዳር ከተማ እንታይ ከም ዝገብርን ኣብዚ ክትርእዩ ትኽእሉ ኢኹም።",
+        "fa": "بعداً می‌توانید اینجا ببینید ساکنان چه گفتند و شهرداری چه خواهد کرد.",
+        "tr": "Daha sonra burada sakinlerin ne söylediğini ve belediyenin ne yapacağını görebilirsiniz.",
+        "uk": "Пізніше тут можна побачити, що сказали мешканці і що зробить муніципалітет.",
+    },
     "adjusted_note": {
         "nl": "De aantallen zijn een beetje aangepast om mensen te beschermen. Antwoorden tot en met {date}.",
         "en": "The numbers are slightly adjusted to protect people. Answers up to and including {date}.",
