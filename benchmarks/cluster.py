@@ -7,6 +7,8 @@ Usage::
     python benchmarks/cluster.py --no-scaling    # quality runs only
     python benchmarks/cluster.py --scaling       # scaling series only
     python benchmarks/cluster.py --data-dir DIR  # default: <repo>/../shared/data
+    python benchmarks/cluster.py --crosslang     # seven languages: mixed pool, language
+                                                 # removal, per-language rows (crosslang.py)
     python benchmarks/cluster.py --no-scaling --embeddings   # also the engine on the
                                                  # multilingual model (what `klankbord
                                                  # cluster` uses when it is installed)
@@ -315,8 +317,15 @@ def main(argv=None) -> int:
     p.add_argument("--seeds", default="0,1,2", help="seeds for the quality runs (scores averaged)")
     p.add_argument("--embeddings", action="store_true",
                    help="also the engine on the multilingual model (needs the embeddings extra)")
+    p.add_argument("--crosslang", action="store_true",
+                   help="only the seven-language SIB-200 runs: mixed pool, language removal, "
+                   "per-language rows against the char n-gram baseline (benchmarks/crosslang.py)")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.crosslang:
+        import crosslang
+
+        return crosslang.main()
     if args.worker:
         print(json.dumps(worker(json.loads(args.worker))))
         return 0

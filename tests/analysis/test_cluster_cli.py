@@ -38,8 +38,17 @@ def test_output_schema(tmp_path, good_input, feedback, capsys):
             "languages",
             "stability",
             "representatives",
+            "title",
+            "gist",
+            "title_source",
+            "topic",
+            "topic_title",
+            "topic_score",
+            "keywords",
         }
         assert isinstance(c["label"], str) and c["label"]
+        assert isinstance(c["title"], str) and c["title"]
+        assert all(isinstance(w, list) for w in c["keywords"].values())
         assert all(isinstance(t, str) for t in c["terms"])
         assert c["size"] == sum(c["languages"].values())
         assert c["stability"] is None or 0.0 <= c["stability"] <= 1.0

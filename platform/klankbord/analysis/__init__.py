@@ -40,6 +40,16 @@ _LAZY = {
     "normalise": "_text",
     "tokenize": "_text",
     "Theme": "types",
+    "DutchAid": "_titles",
+    "ThemeName": "_titles",
+    "dutch_aid": "_titles",
+    "dutch_aids": "_titles",
+    "Topic": "_titles",
+    "keywords_by_language": "_titles",
+    "load_codebook": "_titles",
+    "match_text": "_titles",
+    "name_themes": "_titles",
+    "shorten": "_titles",
 }
 
 __all__ = sorted([*_LAZY, "scrub"])

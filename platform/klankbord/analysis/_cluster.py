@@ -54,6 +54,7 @@ from . import _text
 from ._crosslang import representatives_across_languages
 from ._labels import _identity, ctfidf_terms, make_label
 from ._stability import theme_stability
+from ._titles import name_themes
 from .types import Theme
 
 _MINIBATCH_ABOVE = 30_000
@@ -690,6 +691,16 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         ids = list(range(len(self.cluster_centers_)))
         terms = ctfidf_terms(analyses, labels, ids, n_terms=self.n_terms)
         norm_texts = [_text.normalise(t) for t in texts]
+        names = name_themes(
+            texts,
+            langs,
+            emb,
+            labels,
+            self.cluster_centers_,
+            analyses,
+            {t: make_label(terms[t], t) for t in ids},
+            vectorizer=self.vectorizer_,
+        )
         themes = []
         for t in ids:
             members = np.flatnonzero(labels == t)
@@ -711,6 +722,13 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
                     languages=lang_counts,
                     stability=round(stability.get(t, float("nan")), 4),
                     representatives=reps,
+                    title=names[t].title,
+                    gist=names[t].gist,
+                    title_source=names[t].source,
+                    topic=names[t].topic,
+                    topic_title=names[t].topic_title,
+                    topic_score=names[t].topic_score,
+                    keywords=names[t].keywords,
                 )
             )
         return themes

@@ -239,6 +239,15 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         :func:`load_language_offsets`), if any; a mapping ``lang -> vector`` is
         used as given; None turns it off. Needs ``languages=`` (the clusterer
         passes them); texts of other languages are left as they are.
+    language_removal : {"offsets", "projection", "both"}, default="offsets"
+        How the offsets are used. "offsets" subtracts each text's language offset;
+        "projection" removes, from every text whatever its language, the
+        ``language_rank`` directions that best span the offsets (the principal
+        directions of the per-language means of parallel texts: "language information
+        removal"); "both" does the projection, then subtracts the projected offsets.
+        See ``benchmarks/results/crosslang.md`` for what each gives.
+    language_rank : int, default=3
+        Directions removed by the projection.
 
     Attributes
     ----------
@@ -262,6 +271,8 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         fallback=None,
         max_chars=MAX_CHARS,
         language_offsets="auto",
+        language_removal="offsets",
+        language_rank=3,
     ):
         self.embedder = embedder
         self.batch_size = batch_size
@@ -272,6 +283,8 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         self.fallback = fallback
         self.max_chars = max_chars
         self.language_offsets = language_offsets
+        self.language_removal = language_removal
+        self.language_rank = language_rank
 
     # -- fitting ----------------------------------------------------------------
 
@@ -314,6 +327,14 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
             }
         else:
             self.offsets_ = {}
+        if self.language_removal not in ("offsets", "projection", "both"):
+            raise ValueError(
+                f"language_removal must be 'offsets', 'projection' or 'both', "
+                f"got {self.language_removal!r}"
+            )
+        self.directions_ = None
+        if self.offsets_ and self.language_removal != "offsets":
+            self.directions_ = language_directions(self.offsets_, int(self.language_rank))
         self.method_ = {
             "vectorizer": "embeddings+tfidf" if self.tfidf_weight > 0 else "embeddings",
             "model": name,
@@ -321,6 +342,10 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         }
         if self.offsets_:
             self.method_["language_offsets"] = sorted(self.offsets_)
+            if self.directions_ is not None:
+                self.method_["language_removal"] = (
+                    f"{self.language_removal}:{self.directions_.shape[0]}"
+                )
         return True
 
     def fit(self, X, y=None, languages=None):
@@ -363,14 +388,27 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
     # -- helpers ----------------------------------------------------------------
 
     def _offset(self, emb, texts, languages):
-        """Subtract each text's language offset and renormalise (no-op without offsets)."""
-        if not self.offsets_ or languages is None:
+        """Remove each text's language part and renormalise (no-op without offsets)."""
+        if not self.offsets_:
+            return emb
+        directions = getattr(self, "directions_", None)
+        if directions is not None:
+            if directions.shape[1] != emb.shape[1]:
+                raise ValueError("language directions have the wrong length")
+            # The projection needs no language: it removes the same subspace from every text.
+            emb = normalize(emb - (emb @ directions.T) @ directions)
+            if self.language_removal == "projection":
+                return emb
+        if languages is None:
             return emb
         if len(languages) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(languages)} languages")
         out = emb.copy()
+        offsets = self.offsets_
+        if directions is not None:  # "both": what is left of the offsets after the projection
+            offsets = {k: v - (v @ directions.T) @ directions for k, v in offsets.items()}
         for i, lang in enumerate(languages):
-            off = self.offsets_.get(lang)
+            off = offsets.get(lang)
             if off is not None:
                 if off.shape[0] != out.shape[1]:
                     raise ValueError(f"language offset for {lang!r} has the wrong length")
@@ -445,6 +483,20 @@ def load_language_offsets(model: str) -> dict[str, np.ndarray]:
         return {}
     with path.open("rb") as fh, np.load(fh) as data:
         return {k: data[k].astype(np.float32) for k in data.files}
+
+
+def language_directions(offsets: Mapping[str, np.ndarray], rank: int) -> np.ndarray:
+    """The ``rank`` orthonormal directions that best span the per-language offsets, (rank, d).
+
+    The offsets are per-language means of parallel texts minus their centre, so these are
+    the principal directions along which the languages differ while the content is the same.
+    """
+    matrix = np.vstack([np.asarray(v, dtype=np.float64) for _, v in sorted(offsets.items())])
+    rank = max(0, min(int(rank), matrix.shape[0] - 1))
+    if rank == 0:
+        return np.zeros((0, matrix.shape[1]), dtype=np.float32)
+    _, _, vt = np.linalg.svd(matrix, full_matrices=False)
+    return vt[:rank].astype(np.float32)
 
 
 def build_language_offsets(

@@ -536,6 +536,7 @@ def live(meeting_id: int):
         meeting=meeting,
         item=item,
         ideas=ideas,
+        aids=_idea_aids(ideas),
         polls=polls,
         post_form=FlaskForm(),
         join_url=_join_url(meeting),
@@ -703,6 +704,17 @@ def action(action_id: int):
 # Summary -------------------------------------------------------------------------------------
 
 
+def _idea_aids(ideas) -> dict:
+    """A Dutch aid (not a translation) per non-Dutch idea, from its agenda item's Dutch ideas."""
+    from klankbord.analysis import dutch_aids
+
+    ideas = sorted(ideas, key=lambda i: -i.support_count)
+    found = dutch_aids(
+        [i.text for i in ideas], [i.lang for i in ideas], [i.agenda_item_id for i in ideas]
+    )
+    return {idea.id: aid for idea, aid in zip(ideas, found, strict=True) if aid is not None}
+
+
 def _summary_context(meeting: Meeting) -> dict:
     items = []
     for item in meeting.items:
@@ -727,6 +739,7 @@ def _summary_context(meeting: Meeting) -> dict:
     return {
         "meeting": meeting,
         "items": items,
+        "aids": _idea_aids([i for e in items for key in ("approved", "hidden") for i in e[key]]),
         "other_polls": other_polls,
         "attendee_count": len(services.attendee_ids(meeting)),
     }

@@ -110,8 +110,14 @@ class ReportTheme(OrgScoped, db.Model):
     )
     #: The engine's theme number in this run (0 = largest).
     number: Mapped[int] = mapped_column(default=0)
-    #: The engine's label (key terms).
+    #: The engine's Dutch title (central Dutch text, codebook topic, or English; see
+    #: ``klankbord.analysis._titles``); runs before it stored the key terms here.
     label: Mapped[str] = mapped_column(String(300))
+    #: One Dutch line on what the theme is about.
+    gist: Mapped[str | None] = mapped_column(String(400))
+    #: How the title was found: {"source", "topic", "topic_title", "topic_score", "keywords":
+    #: {language: [words]}}.
+    naming: Mapped[dict | None] = mapped_column(JSON)
     #: Key terms, most distinctive first.
     terms: Mapped[list] = mapped_column(JSON, default=list)
     #: Texts in the theme when it was found (the report counts live members).

@@ -212,6 +212,8 @@ class Quote:
     language: str
     translation_nl: str | None = None
     hidden: bool = False
+    #: Not a translation: codebook gist and closest Dutch quote, for a non-Dutch text (issue 15).
+    aid: Any = None
 
 
 @dataclass
@@ -238,6 +240,12 @@ class ThemeSection:
     curated: bool
     change: str | None = None
     language_note: str | None = None
+    gist: str | None = None
+    #: Nearest codebook topic (Dutch title) and its similarity, when known.
+    topic_title: str | None = None
+    topic_score: float | None = None
+    #: Distinctive words per language, only for language groups the report may show.
+    keywords: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -625,6 +633,19 @@ def report_k_range(n_texts: int, min_group: int) -> tuple[int, int]:
     return low, min(high, cap)
 
 
+def theme_naming(theme) -> dict:
+    """What a report shows about how an engine theme was named (JSON-ready)."""
+    from klankbord.analysis._titles import topic_by_id
+
+    doc = theme.to_dict()
+    naming = {
+        key: doc[key] for key in ("title_source", "topic", "topic_title", "topic_score", "keywords")
+    }
+    topic = topic_by_id(theme.topic)
+    naming["topic_close"] = bool(topic and theme.gist == topic.gist["nl"])
+    return naming
+
+
 def recluster_scope(
     scope: ReportScope,
     *,
@@ -690,7 +711,9 @@ def recluster_scope(
             organisation_id=scope.organisation_id,
             run_id=run.id,
             number=theme.id,
-            label=theme.label[:300],
+            label=(theme.title or theme.label)[:300],
+            gist=theme.gist[:400] or None,
+            naming=theme_naming(theme),
             terms=list(theme.terms),
             size=theme.size,
             share=theme.size / len(items) if items else 0.0,
@@ -1184,6 +1207,7 @@ def theme_sections(
     for member in reps:
         reps_by_theme[member.theme_id].append(member)
     links = _links_for([t.id for t in themes])
+    vectors = _stored_vectors([m.ref for m in reps])
     sections, small = [], 0
     for theme in sorted(themes, key=lambda t: (-sizes.get(t.id, 0), t.number)):
         size, size_key = sizes_keys.get(theme.id, (0, 0))
@@ -1237,6 +1261,16 @@ def theme_sections(
             )
             if not for_curation and len(quotes) >= SHOWN_QUOTES:
                 break
+        _add_dutch_aids(quotes, theme, vectors)
+        naming = theme.naming or {}
+        figures = lang_table.cells[0] if lang_table.cells else [None] * len(lang_table.cols)
+        shown_languages = {
+            code
+            for code, fig in zip(lang_table.cols, figures, strict=True)
+            if fig is not None
+            and not fig.suppressed
+            and sup.quote_allowed(lang_cells[code][0], k)
+        }
         released = ptable.perturb(size, size_key, k) if texts_in_release else size
         shown_texts = (
             ptable.perturb(n_texts, texts_in_release[1], k) if texts_in_release else n_texts
@@ -1257,11 +1291,51 @@ def theme_sections(
                 links=links.get(theme.id, []),
                 curated=bool(theme.curated_name),
                 language_note=theme_language_note(lang_table, released, lang_totals, lang),
+                gist=theme.gist,
+                topic_title=naming.get("topic_title") or None,
+                topic_score=naming.get("topic_score"),
+                keywords={
+                    code: words
+                    for code, words in (naming.get("keywords") or {}).items()
+                    if code in shown_languages
+                },
             )
         )
     if texts_in_release is not None:
         other = ptable.perturb(other, other_key, k)
     return sections, other, small
+
+
+def _stored_vectors(refs: list[str]) -> dict:
+    """Stored embedding vectors of these texts (empty without the model or vectors)."""
+    from klankbord.embeddings.services import vectors_for
+
+    return vectors_for(refs) if refs else {}
+
+
+def _add_dutch_aids(quotes: list[Quote], theme: ReportTheme, vectors: dict) -> None:
+    """Give each non-Dutch quote without a translation a Dutch aid (not a translation).
+
+    The aid names the quote's nearest codebook topic (else the theme's, when close) and the
+    closest Dutch quote shown in the same theme, so it reveals no text the report hides.
+    """
+    from klankbord.analysis import dutch_aid
+    from klankbord.analysis._titles import topic_by_id
+
+    naming = theme.naming or {}
+    topic = topic_by_id(naming.get("topic")) if naming.get("topic_close") else None
+    dutch = [q for q in quotes if q.language == "nl" and not q.hidden]
+    for quote in quotes:
+        if quote.language == "nl" or quote.translation_nl or quote.hidden:
+            continue
+        quote.aid = dutch_aid(
+            quote.text,
+            quote.language,
+            [q.text for q in dutch],
+            vector=vectors.get(quote.ref),
+            dutch_vectors=[vectors.get(q.ref) for q in dutch],
+            theme_topic=(topic, naming.get("topic_score") or 0.0) if topic else None,
+        )
 
 
 def theme_language_note(
