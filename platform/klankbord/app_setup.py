@@ -102,9 +102,17 @@ def register_request_hooks(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from klankbord.core import security
-    from klankbord.core.i18n import LANGUAGE_NAMES, current_language, text_direction
+    from klankbord.core.i18n import (
+        LANGUAGE_NAMES,
+        current_language,
+        format_day,
+        format_when,
+        text_direction,
+    )
 
     security.register(app)
+    app.add_template_filter(format_day, "day")
+    app.add_template_filter(format_when, "when")
 
     def forget_request_state() -> None:
         """Start every request without the user and organisation of an earlier one.

@@ -12,6 +12,7 @@ from tests.conftest import login
 from tests.reports.helpers import add_responses, deployment
 
 from klankbord.accounts.models import AuditEvent
+from klankbord.core import pdf
 from klankbord.core import time as clock
 from klankbord.reports import export, services
 
@@ -124,7 +125,7 @@ def test_pdf_builds_from_escaped_html(client, make, scope, db, app):
 
 
 def test_pdf_answers_503_without_weasyprint(client, make, scope, db, monkeypatch):
-    monkeypatch.setattr(export, "pdf_available", lambda: False)
+    monkeypatch.setattr(pdf, "available", lambda: False)
     login(client, make.user(org_of(scope, db), "policymaker"))
     response = client.get(f"/reports/{scope.id}/export.pdf")
     assert response.status_code == 503

@@ -9,7 +9,18 @@ from __future__ import annotations
 import json
 
 import segno
-from flask import Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -23,6 +34,7 @@ from klankbord.accounts.tenancy import (
     scoped,
     staff_blueprint,
 )
+from klankbord.core import pdf
 from klankbord.core.time import today
 from klankbord.extensions import db
 from klankbord.meetings import services
@@ -736,9 +748,7 @@ def summary_markdown(meeting_id: int):
 @bp.get("/<int:meeting_id>/summary.pdf")
 def summary_pdf(meeting_id: int):
     meeting = get_scoped_or_404(Meeting, meeting_id)
-    html = render_template("meetings/summary.html", pdf=True, **_summary_context(meeting))
-    pdf = render_pdf(html)
-    if pdf is None:
+    if not pdf.available():
         return render_template(
             "errors/error.html",
             code=503,
@@ -748,24 +758,16 @@ def summary_pdf(meeting_id: int):
                 "Use the print button of your browser, or the Markdown export."
             ),
         ), 503
+    html = render_template(
+        "meetings/minutes_pdf.html", meeting=meeting, items=services.minutes_items(meeting)
+    )
     return Response(
-        pdf,
+        pdf.render(html, current_app.static_folder or ""),
         mimetype="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="klankbord-verslag-{meeting.id}.pdf"'
         },
     )
-
-
-def render_pdf(html: str) -> bytes | None:
-    """HTML to PDF with WeasyPrint when installed, else None (a shared helper may replace this)."""
-    try:
-        import weasyprint
-    except ImportError:
-        return None
-    from flask import current_app
-
-    return weasyprint.HTML(string=html, base_url=current_app.static_folder).write_pdf()
 
 
 # "You said, we did" --------------------------------------------------------------------------

@@ -6,8 +6,6 @@ Every page, the PDF, the CSV and the public share link render the one suppressed
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     Response,
@@ -27,6 +25,7 @@ from wtforms import SelectChoice
 
 from klankbord.accounts.services import record_event
 from klankbord.accounts.tenancy import get_scoped_or_404, require_role, scoped, staff_blueprint
+from klankbord.core import pdf
 from klankbord.core.access import public_endpoint
 from klankbord.core.i18n import LANGUAGE_NAMES, current_language
 from klankbord.core.time import utcnow
@@ -95,6 +94,18 @@ def report_context(report: services.Report) -> dict:
         "trend_chart": _trend_chart,
         "language_names": LANGUAGE_NAMES,
     }
+
+
+def _pdf_unavailable():
+    return render_template(
+        "errors/error.html",
+        code=503,
+        title=_("PDF not available"),
+        text=_(
+            "This server cannot make PDF files right now (WeasyPrint "
+            "is not installed). Use the CSV export or print the page."
+        ),
+    ), 503
 
 
 def build(scope: ReportScope) -> services.Report:
@@ -255,42 +266,26 @@ def export_csv(scope_id: int):
     )
 
 
-def pdf_css() -> str:
-    static = Path(current_app.static_folder or "")
-    return (static / "css" / "reports.css").read_text(encoding="utf-8") + PDF_EXTRA_CSS
-
-
-PDF_EXTRA_CSS = """
-@page { size: A4; margin: 18mm 16mm;
-        @bottom-right { content: counter(page) " / " counter(pages); } }
-body { font-family: "Noto Sans", "Noto Sans Arabic", "Noto Sans Ethiopic", sans-serif;
-       font-size: 10pt; }
-.no-print { display: none; }
-"""
+#: Answer columns per part of a table in the PDF; wider tables are split, never cut off.
+PDF_COLUMNS_PER_PART = 6
 
 
 def render_report_pdf_html(report: services.Report) -> str:
-    return render_template("reports/pdf.html", **report_context(report))
+    return render_template(
+        "reports/pdf.html", pdf_split=PDF_COLUMNS_PER_PART, **report_context(report)
+    )
 
 
 @bp.get("/<int:scope_id>/export.pdf")
 def export_pdf(scope_id: int):
     scope = get_scoped_or_404(ReportScope, scope_id)
-    if not export.pdf_available():
-        return render_template(
-            "errors/error.html",
-            code=503,
-            title=_("PDF not available"),
-            text=_(
-                "This server cannot make PDF files right now (WeasyPrint "
-                "is not installed). Use the CSV export or print the page."
-            ),
-        ), 503
+    if not pdf.available():
+        return _pdf_unavailable()
     report = build(scope)
-    pdf = export.render_pdf(render_report_pdf_html(report), pdf_css())
+    body = pdf.render(render_report_pdf_html(report), current_app.static_folder or "")
     _audit_export(scope, "pdf")
     return Response(
-        pdf,
+        body,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="klankbord-report-{scope.id}.pdf"'},
     )
