@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
 from klankbord.accounts.models import Membership, Organisation, Role, User
+from klankbord.cli import demo_base_url
 from klankbord.core.time import today, utcnow
 from klankbord.extensions import db
 from klankbord.meetings import services
@@ -130,6 +132,19 @@ def _facilitator(org: Organisation) -> list[int]:
     return list(users)
 
 
+def next_evening(now: datetime, tz_name: str) -> datetime:
+    """The coming evening at 19:30 local time, as naive UTC: a meeting one could start tonight.
+
+    The demo's meeting "ready to start" must look planned by a person (a round hour, this evening
+    or tomorrow's), not stamped with the second the seed ran.
+    """
+    local = now.replace(tzinfo=UTC).astimezone(ZoneInfo(tz_name))
+    evening = local.replace(hour=19, minute=30, second=0, microsecond=0)
+    if evening <= local:
+        evening += timedelta(days=1)
+    return evening.astimezone(UTC).replace(tzinfo=None)
+
+
 def seed_demo(org: Organisation) -> list[str]:
     """Create the demo group, a past and an upcoming meeting; return lines to print."""
     group = services.create_group(
@@ -158,10 +173,11 @@ def seed_demo(org: Organisation) -> list[str]:
         for alias, langs, interpreter in MEMBERS
     ]
 
+    tonight = next_evening(utcnow(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
     past = services.create_meeting(
         group,
         "Klankbordavond: koken, taal en rust",
-        utcnow() - timedelta(days=45),
+        tonight - timedelta(days=46),
         place="AZC Voorbeeldstad-Oost, recreatieruimte",
         interpreters=["ar", "ti"],
     )
@@ -331,7 +347,7 @@ def seed_demo(org: Organisation) -> list[str]:
     upcoming = services.create_meeting(
         group,
         "Klankbordavond: werk en wonen",
-        utcnow() + timedelta(days=7),
+        tonight,
         place="Stadhuis Voorbeeldstad, zaal 2",
         interpreters=["ar", "ti", "fa"],
     )
@@ -367,7 +383,7 @@ def seed_demo(org: Organisation) -> list[str]:
         .scalars()
         .all()
     )
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    base = demo_base_url()
     return [
         f"Sounding-board group '{group.name}': {len(members)} members, "
         f"a past meeting with {len(ideas)} ideas "
