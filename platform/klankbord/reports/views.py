@@ -26,7 +26,7 @@ from wtforms import SelectChoice
 from klankbord.accounts.services import record_event
 from klankbord.accounts.tenancy import get_scoped_or_404, require_role, scoped, staff_blueprint
 from klankbord.core import pdf
-from klankbord.core.access import public_endpoint
+from klankbord.core.access import member_action, public_endpoint
 from klankbord.core.i18n import LANGUAGE_NAMES, current_language
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
@@ -185,7 +185,7 @@ def show(scope_id: int):
     scope = get_scoped_or_404(ReportScope, scope_id)
     report = build(scope)
     links = []
-    if _editable():
+    if g.role.value in SHARE:
         links = (
             db.session.execute(
                 scoped(ShareLink)
@@ -199,9 +199,11 @@ def show(scope_id: int):
         "reports/report.html",
         scope=scope,
         can_edit=_editable(),
+        can_share=g.role.value in SHARE,
+        can_revoke=g.role.value in REVOKE,
+        fold=True,
         share_links=links,
         now=utcnow(),
-        is_admin=g.role.value == "admin",
         **report_context(report),
     )
 
@@ -426,8 +428,15 @@ def curate_quote(scope_id: int):
 # Share links -----------------------------------------------------------------------------------
 
 
+#: Who may hand the report out: policymakers too, since they take it to the council.
+SHARE = ("admin", "facilitator", "policymaker")
+#: Who may withdraw a link (the facilitator who prepares the report may not).
+REVOKE = ("admin", "policymaker")
+
+
 @bp.post("/<int:scope_id>/share")
-@require_role(*EDIT)
+@member_action
+@require_role(*SHARE)
 def share(scope_id: int):
     scope = get_scoped_or_404(ReportScope, scope_id)
     days = _form_int("days") or 14
@@ -450,7 +459,8 @@ def share(scope_id: int):
 
 
 @bp.post("/<int:scope_id>/share/<int:share_link_id>/revoke")
-@require_role("admin")
+@member_action
+@require_role(*REVOKE)
 def revoke(scope_id: int, share_link_id: int):
     scope = get_scoped_or_404(ReportScope, scope_id)
     link = get_scoped_or_404(ShareLink, share_link_id)
@@ -487,7 +497,9 @@ def shared(token: str):
     )
     db.session.commit()
     response = Response(
-        render_template("reports/shared.html", expires_at=link.expires_at, **report_context(report))
+        render_template(
+            "reports/shared.html", expires_at=link.expires_at, fold=True, **report_context(report)
+        )
     )
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
