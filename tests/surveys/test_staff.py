@@ -224,3 +224,17 @@ def test_poster_pdf_is_one_page_with_the_title_in_every_language(
     assert "Koken en eten" in text or "Cooking and food" in text
     fonts = pdf_fonts(response.data)
     assert "Noto-Sans-Arabic" in fonts and "Noto-Sans-Ethiopic" in fonts
+
+
+def test_deployment_page_says_when_a_link_accepts_repeat_answers(
+    client, db, make, deploy, login_as
+):
+    open_link, with_slips = deploy("koken"), deploy("koken", slip_required=True)
+    org = db.session.get(Deployment, open_link.id).organisation
+    login_as(make.user(org, "facilitator"))
+    page = client.get(f"/surveys/deployments/{open_link.id}").get_data(as_text=True)
+    assert 'id="repeat-note"' in page and "more than once" in page
+    assert 'href="#slips-h"' in page and 'action="/surveys/deployments/' in page  # slips offered
+    login_as(make.user(db.session.get(Deployment, with_slips.id).organisation, "facilitator"))
+    page = client.get(f"/surveys/deployments/{with_slips.id}").get_data(as_text=True)
+    assert 'id="repeat-note"' not in page and "a slip works once" in page
