@@ -80,6 +80,9 @@ def test_plan_a_meeting_with_a_translated_agenda_and_run_it(client, world, db):
             "options_ar": "نعم\nلا",
         },
     )
+    # Tigrinya was left empty and Arabic has one option too few: the facilitator is told.
+    warned = client.get(f"/meetings/{meeting.id}/live").get_data(as_text=True)
+    assert "Not translated into العربية, ትግርኛ" in warned
     poll = db.session.execute(select(MeetingPoll)).scalar_one()
     assert poll.options == [
         {"nl": "Ja", "ar": "نعم"},

@@ -35,6 +35,7 @@ from klankbord.accounts.tenancy import (
     staff_blueprint,
 )
 from klankbord.core import pdf
+from klankbord.core.i18n import LANGUAGE_NAMES
 from klankbord.core.time import today
 from klankbord.extensions import db
 from klankbord.meetings import services
@@ -413,6 +414,7 @@ def new_item(meeting_id: int):
         else:
             db.session.commit()
             flash(_("Agenda item added."), "success")
+            _warn_untranslated(form, ["question"])
             return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     return render_template("meetings/item_form.html", form=form, meeting=meeting, item=None)
 
@@ -447,6 +449,7 @@ def item(item_id: int):
         else:
             db.session.commit()
             flash(_("Agenda item saved."), "success")
+            _warn_untranslated(form, ["question"])
             return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     ideas = services.ideas_for(meeting, item_id=item.id)
     return render_template(
@@ -599,6 +602,34 @@ def moderate(idea_id: int):
     return redirect(url_for("meetings.live", meeting_id=meeting.id))
 
 
+def _untranslated(form, prefixes: list[str]) -> list[str]:
+    """Languages of the room whose text is missing (or has fewer poll options than Dutch)."""
+    missing = []
+    for lang in form.languages:
+        for prefix in prefixes:
+            texts = form.translations(prefix)
+            mine = [line for line in texts.get(lang, "").splitlines() if line.strip()]
+            dutch = [line for line in texts.get("nl", "").splitlines() if line.strip()]
+            if len(mine) < max(len(dutch), 1):
+                missing.append(lang)
+                break
+    return missing
+
+
+def _warn_untranslated(form, prefixes: list[str]) -> None:
+    """Say which phones will see Dutch instead of their language (they are told so, too)."""
+    missing = _untranslated(form, prefixes)
+    if missing:
+        flash(
+            _(
+                "Not translated into %(languages)s: phones in that language show the Dutch "
+                "text and say so.",
+                languages=", ".join(LANGUAGE_NAMES.get(code, code) for code in missing),
+            ),
+            "warning",
+        )
+
+
 @bp.route("/<int:meeting_id>/polls/new", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def new_poll(meeting_id: int):
@@ -618,6 +649,7 @@ def new_poll(meeting_id: int):
         else:
             db.session.commit()
             flash(_("Poll prepared. Open it when the group is ready."), "success")
+            _warn_untranslated(form, ["question", "options"])
             return redirect(url_for("meetings.live", meeting_id=meeting.id))
     return render_template("meetings/poll_form.html", form=form, meeting=meeting)
 
