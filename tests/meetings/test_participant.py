@@ -289,3 +289,12 @@ def test_a_phone_says_plainly_when_a_text_is_not_in_its_language(client, live, d
     assert "Wanneer les?" in tigrinya
     arabic = client.get(_room(live, "ar")).get_data(as_text=True)
     assert "untranslated" not in arabic and "متى الدروس؟" in arabic
+
+
+def test_a_scrubbed_e_mail_stays_whole_inside_right_to_left_text(client, live, db):
+    idea = services.submit_idea(live.meeting, "راسلني على ahmad@example.com من فضلك", "ar")
+    services.moderate_idea(idea, "approved")
+    db.session.commit()
+    page = client.get(_room(live, "ar")).get_data(as_text=True)
+    assert "ahmad@example.com" not in page
+    assert 'راسلني على <bdi dir="ltr">[e-mail]</bdi> من فضلك' in page

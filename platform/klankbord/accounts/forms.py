@@ -15,6 +15,13 @@ ROLE_CHOICES = [
     SelectChoice(Role.POLICYMAKER.value, _l("Policymaker")),
     SelectChoice(Role.ADMIN.value, _l("Administrator")),
 ]
+
+
+def role_label(role: str) -> str:
+    """A role in the reader's language ("Beleidsmedewerker", not "policymaker")."""
+    return next((str(c.label) for c in ROLE_CHOICES if c.value == role), role)
+
+
 #: One @, no spaces, a dot in the domain. WTForms' Email() needs the email_validator package,
 #: which Klankbord does not install; this is enough to catch typing mistakes.
 EMAIL_ADDRESS = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail address."))

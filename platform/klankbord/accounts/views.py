@@ -21,6 +21,7 @@ from klankbord.accounts.forms import (
     LoginForm,
     RoleForm,
     TotpForm,
+    role_label,
 )
 from klankbord.accounts.models import AuditEvent, Location, Membership, Role
 from klankbord.accounts.tenancy import (
@@ -199,7 +200,7 @@ def accept_invite(token: str):
 
 @staff.get("/")
 def dashboard():
-    return render_template("accounts/dashboard.html")
+    return render_template("accounts/dashboard.html", role_label=role_label(g.role.value))
 
 
 @staff.post("/organisation")

@@ -29,6 +29,7 @@ from klankbord.accounts.tenancy import (
     staff_blueprint,
 )
 from klankbord.core import pdf
+from klankbord.core.i18n import format_when
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 from klankbord.surveys import services, ui_text
@@ -60,7 +61,8 @@ def public_url(deployment: Deployment, **params) -> str:
 
 @bp.app_template_filter("local_time")
 def local_time(moment) -> str:
-    return utc_to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    """A stored UTC time in the reader's time zone and language, without seconds."""
+    return format_when(moment) if moment else ""
 
 
 @bp.get("/")
