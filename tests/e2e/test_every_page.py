@@ -167,13 +167,18 @@ def _log_in(page, live_server, who: str) -> None:
     page.wait_for_load_state("load")
     if who == "admin":
         totp = pyotp.TOTP(live_server.admin_totp_secret)
-        if totp.interval - time.time() % totp.interval < 3:  # not a code about to expire
-            time.sleep(3)
         problems = _problems(page)
         assert not problems, "\n".join(problems)
-        page.fill("input[name=code]", totp.now())
-        page.click("button[type=submit]")
-        page.wait_for_load_state("load")
+        # A code works once: another test may just have used this window's code, so a refused
+        # code is tried again in the next window.
+        for _attempt in range(2):
+            time.sleep(totp.interval - time.time() % totp.interval + 0.5)
+            page.fill("input[name=code]", totp.now())
+            page.click("button[type=submit]")
+            page.wait_for_load_state("load")
+            if "second-factor" not in page.url:
+                break
+        assert "second-factor" not in page.url, "the admin's second factor was refused"
 
 
 @pytest.fixture(scope="module")
