@@ -9,7 +9,7 @@ EXTRAS ?= test,pdf,embeddings
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-pg test-e2e bench system-deps browsers translations translations-update lint clean
+.PHONY: run test test-pg test-e2e bench scale-test system-deps browsers translations translations-update lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ test-pg: $(STAMP) system-deps translations
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+## Two app nodes behind nginx on PostgreSQL and Redis, one node killed midway (benchmarks/scale.py;
+## installs Debian's nginx when missing). Results: benchmarks/results/scale.md.
+scale-test: $(STAMP) translations
+	$(BIN)/python benchmarks/scale.py
 
 lint: $(STAMP)
 	@test -x $(BIN)/ruff || $(BIN)/python -m pip install -q -c constraints.txt ruff

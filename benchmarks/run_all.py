@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "meetings_live": ([], ["--phones", "10", "--rounds", "3"]),
     "submit": ([], ["--quick"]),
     "load": ([], ["--quick"]),
+    "scrub": ([], ["--rounds", "5"]),
 }
 
 

@@ -58,6 +58,28 @@ def test_same_seed_same_result_and_seed_is_used(feedback):
     assert a.themes_ == b.themes_
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_same_texts_in_any_order_give_the_same_themes(feedback, seed):
+    """Input order follows database ids (random per install); themes must not."""
+    texts = texts_of(feedback)
+    langs = [r["lang"] for r in feedback]
+    base = FeedbackClusterer(min_cluster_size=3, **FAST).fit(texts, languages=langs)
+    order = np.random.default_rng(seed).permutation(len(texts))
+    moved = FeedbackClusterer(min_cluster_size=3, **FAST).fit(
+        [texts[i] for i in order], languages=[langs[i] for i in order]
+    )
+    # The same text gets the same theme number, and every theme is described alike.
+    np.testing.assert_array_equal(moved.labels_, base.labels_[order])
+    assert moved.n_clusters_ == base.n_clusters_
+    assert [t.label for t in moved.themes_] == [t.label for t in base.themes_]
+    for a, b in zip(base.themes_, moved.themes_, strict=True):
+        assert a.size == b.size and a.languages == b.languages
+        assert [texts[i] for i in a.representatives] == [
+            texts[order[i]] for i in b.representatives
+        ]
+    np.testing.assert_allclose(moved.embedding_, base.embedding_[order], atol=1e-5)
+
+
 def test_auto_k_stays_in_bounds_and_finds_themes(dutch):
     c = FeedbackClusterer(min_cluster_size=3, **FAST).fit(texts_of(dutch))
     assert 2 <= c.n_clusters_ <= k_bounds(len(dutch), 3)[1]

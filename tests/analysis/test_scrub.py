@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -170,7 +171,7 @@ def test_two_phone_numbers():
         "12 maanden",
         "€ 50",
         "€ 1.250,00 per maand",
-        "kamer 12",
+        "een kamer van 12 m2",
         "ik ben 25 jaar",
         "om 10:30 uur",
         "op 09-05-2024",
@@ -379,7 +380,9 @@ def test_address_removed(text, expected):
         "in 2024 EU 12 landen",
         "1234 AB",
         "Straat 12",
-        "kamer 12",
+        "de Tweede Kamer 150 zetels",
+        "kamer 12 m2",
+        "we slapen met 6 mensen op 1 kamer",
         "weg 12 km",
         "De straat is 12 meter breed",
     ],
@@ -465,8 +468,9 @@ def test_name_negatives(text):
 
 
 def test_weak_phrase_restricted_by_lang():
-    assert scrub("Ik ben Ahmed", "nl") == f"Ik ben {NAAM}"
-    assert scrub("Ik ben Ahmed", "en") == "Ik ben Ahmed"
+    # "Zorro" is in no name list, so only the Dutch lead-in phrase can take it
+    assert scrub("Ik ben Zorro", "nl") == f"Ik ben {NAAM}"
+    assert scrub("Ik ben Zorro", "en") == "Ik ben Zorro"
     assert scrub("My name is Ahmed", "nl") == f"My name is {NAAM}"  # explicit phrases always
 
 
@@ -633,6 +637,20 @@ pii_fragments = st.sampled_from(
         "Kerkstraat 5",
         "@",
         "\u200e",
+        "Groeten, Fatima",
+        "mijn moeder Amina Yusuf",
+        "أخي أحمد علي",
+        "ዮናስ ተስፋይ",
+        "fatima [at] gmail [dot] com",
+        " at gmail dot com",
+        "AZC kamer 12",
+        "postcode 1234AB nr 5",
+        "6-1234-5678",
+        "Ben ",
+        "İsmim ",
+        "Amal",
+        "I'm Yonas",
+        "İbrahim Yılmaz",
     ]
 )
 
@@ -684,3 +702,198 @@ def test_property_valid_iban_is_removed(iban, before, after):
     out, report = scrub_with_report(f"{before} {iban} {after}")
     assert iban not in out
     assert report["iban"] >= 1
+
+
+# --------------------------------------------------------------------------
+# issue 14: forms the scrubber used to miss (each of these failed before)
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # postcode with a labelled house number, either order
+        ("postcode 1234AB huisnummer 12", f"postcode {ADRES}"),
+        ("adres: 1234AB, nr 12", f"adres: {ADRES}"),
+        ("1234 AB nr. 7b", ADRES),
+        ("huisnummer 12, postcode 1234 AB", ADRES),
+        ("postcode 1234AB", f"postcode {ADRES}"),
+        ("الرمز البريدي ١٢٣٤AB رقم المنزل ١٢", f"الرمز البريدي {ADRES}"),
+        ("کد پستی 1234AB پلاک 12", f"کد پستی {ADRES}"),
+        ("posta kodu 1234 AB kapı no 12", f"posta kodu {ADRES}"),
+        ("індекс 1234AB, буд. 12", f"індекс {ADRES}"),
+        # a room number identifies a person in a reception centre
+        ("AZC kamer 12", f"AZC {ADRES}"),
+        ("kamer 12", ADRES),
+        (
+            "Ik woon in kamer 3b en de verwarming is kapot",
+            f"Ik woon in {ADRES} en de verwarming is kapot",
+        ),
+        ("room 12", ADRES),
+        ("I live in room number 214.", f"I live in {ADRES}."),
+        ("أسكن في غرفة رقم ١٢", f"أسكن في {ADRES}"),
+        ("من در اتاق ۱۲ زندگی می‌کنم", f"من در {ADRES} زندگی می‌کنم"),
+        ("oda 12 çok soğuk", f"{ADRES} çok soğuk"),
+        ("12 numaralı oda", ADRES),
+        ("Я живу в кімнаті № 12", f"Я живу в {ADRES}"),
+        ("ኣብ ክፍሊ 12 እነብር", f"ኣብ {ADRES} እነብር"),
+        # obfuscated e-mail addresses
+        ("fatima [at] gmail [dot] com", EMAIL),
+        ("mail fatima at gmail dot com", f"mail {EMAIL}"),
+        ("fatima(at)hotmail(dot)nl", EMAIL),
+        ("fatima @ gmail . com", EMAIL),
+        ("fatima＠gmail.com", EMAIL),
+        ("fatima at gmail.com graag", f"{EMAIL} graag"),
+        ("Email me at amir.r(at)ukr(dot)net please.", f"Email me at {EMAIL} please."),
+        ("بريدي fatima ات gmail نقطة com", f"بريدي {EMAIL}"),
+        ("ایمیل من zahra ات yahoo دات com", f"ایمیل من {EMAIL}"),
+        ("пишіть olena собака ukr крапка net", f"пишіть {EMAIL}"),
+        ("e-postam ayse at gmail nokta com", f"e-postam {EMAIL}"),
+        # phone numbers
+        ("6-1234-5678", PHONE),
+        ("bel 6 12345678", f"bel {PHONE}"),
+        ("06 - 12 34 56 78", PHONE),
+        ("06—12345678", PHONE),
+        ("0912 345 6789", PHONE),
+        ("شماره من ۰۹۱۲ ۳۴۵ ۶۷۸۹", f"شماره من {PHONE}"),
+        ("رقمي ٦-١٢٣٤-٥٦٧٨", f"رقمي {PHONE}"),
+    ],
+)
+def test_issue14_structured_forms(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Groeten, Fatima Ahmadi", f"Groeten, {NAAM}"),
+        ("mijn moeder Amina Yusuf is ziek", f"mijn moeder {NAAM} is ziek"),
+        ("I'm Yonas Tesfaye", f"I'm {NAAM}"),
+        ("Met vriendelijke groet,\nSenait Haile", f"Met vriendelijke groet,\n{NAAM}"),
+        ("Gisteren heeft Fatima Ahmadi mij geholpen.", f"Gisteren heeft {NAAM} mij geholpen."),
+        ("my brother Ahmed is still in Libya", f"my brother {NAAM} is still in Libya"),
+        ("mijn broer ahmed wacht nog", f"mijn broer {NAAM} wacht nog"),
+        ("Groeten, Tedla Gebru", f"Groeten, {NAAM}"),  # in no list: the sign-off vouches
+        ("مع تحياتي، فاطمة أحمد", f"مع تحياتي، {NAAM}"),
+        ("أخي أحمد علي مريض", f"أخي {NAAM} مريض"),
+        ("فاطمة أحمد من سوريا", f"{NAAM} من سوريا"),
+        ("برادرم علی احمدی مریض است", f"برادرم {NAAM} مریض است"),
+        ("با احترام، زهرا رضایی", f"با احترام، {NAAM}"),
+        ("annem Ayşe Demir hasta", f"annem {NAAM} hasta"),
+        ("Saygılarımla, Mehmet Yılmaz", f"Saygılarımla, {NAAM}"),
+        ("моя мама Олена Коваленко хворіє", f"моя мама {NAAM} хворіє"),
+        ("З повагою, Тарас", f"З повагою, {NAAM}"),
+        ("ሓወይ ዮናስ ተስፋይ ሓሚሙ ኣሎ", f"ሓወይ {NAAM} ሓሚሙ ኣሎ"),
+        ("ምስ ሰላምታ፣ ሰናይት", f"ምስ ሰላምታ፣ {NAAM}"),
+        ("Met vriendelijke groet,\nXyla Quorn", f"Met vriendelijke groet,\n{NAAM}"),  # signature
+        ("Thanks, Burak Şahin", f"Thanks, {NAAM}"),
+        # a name that is also a word is taken with context only
+        ("mijn dochter Amal is ziek", f"mijn dochter {NAAM} is ziek"),
+        ("أختي نور مريضة", f"أختي {NAAM} مريضة"),
+        ("مع تحياتي، نور من زفولة", f"مع تحياتي، {NAAM} من زفولة"),
+    ],
+)
+def test_issue14_names_without_lead_in(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Er is weinig hoop op een eigen huis.",
+        "Hoop doet leven.",
+        "Amal means hope in Arabic.",
+        "Iman is important to us.",
+        "عندي أمل كبير في المستقبل",
+        "نور الشمس لا يدخل الغرفة",
+        "أنا سعيد هنا",
+        "امید داریم خانه بگیریم",
+        "Umut ediyorum ki ev bulurum.",
+        "Надія є, але житла немає.",
+        "ሰላም ንኹልኹም",
+        "Wil je de kachel maken?",
+        "Can we cook ourselves?",
+        "Thanks, Great job with the lessons.",
+        "I am Syrian and I live here.",
+        "Ben Suriye'den geldim.",
+        "In May we move, like Jordan and Syria did.",
+        "Mijn moeder is ziek.",
+        "De Tweede Kamer moet dit weten.",
+        "kamer 12 m2 voor 4 mensen",
+        "we slapen met 6 mensen op 1 kamer",
+        "look at home dot now",
+        "meet me at gmail.com headquarters",
+        "Groeten uit Zwolle!",
+        "Groeten, allemaal",
+        "Regards, the staff",
+    ],
+)
+def test_issue14_ordinary_words_are_not_eaten(text):
+    check(text, text)
+
+
+def test_name_lists_are_shipped_with_their_licence():
+    data = Path(scrub_mod.__file__).parent / "data"
+    for name in ("given-names.txt", "family-names.txt", "given-names.README.md"):
+        assert (data / name).is_file()
+    licence = (data / "given-names.LICENSE").read_text(encoding="utf-8")
+    assert "MIT" in licence and "CC0" in licence and "CC BY-SA" in licence
+    assert "Permission is hereby granted" in (data / "faker.LICENSE").read_text(encoding="utf-8")
+    # names that are ordinary words carry the mark that makes them need context
+    for word in ("hoop", "amal", "noor", "iman", "أمل", "نور", "سلام", "ሰላም"):
+        assert scrub_mod._GIVEN.get(word) is True, word
+    for name in ("fatima", "yonas", "فاطمة", "ዮናስ", "олена", "ayşe"):
+        assert scrub_mod._GIVEN.get(name) is False, name
+
+
+# --------------------------------------------------------------------------
+# the labelled set (benchmarks/data): recall and clean words eaten
+# --------------------------------------------------------------------------
+def _bench():
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "scrub.py"
+    spec = importlib.util.spec_from_file_location("bench_scrub", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", ["dev", "holdout"])
+def test_labelled_set_meets_the_goals(name):
+    bench = _bench()
+    cases = bench.load(f"scrub-{name}")
+    assert sum(len(c["pii"]) for c in cases) >= 150
+    assert {c["lang"] for c in cases} == {"nl", "en", "ar", "fa", "ti", "tr", "uk"}
+    result = bench.evaluate(scrub, cases)
+    assert result["structured_recall"] >= bench.GOALS["structured_recall"], result["misses"]
+    assert result["recall"]["name"] >= bench.GOALS["name_recall"], result["misses"]
+    assert result["recall"]["room"] >= 0.95, result["misses"]
+    assert result["clean_eaten"] <= bench.GOALS["clean_eaten"], result["false_positives"]
+
+
+def test_unseen_set_keeps_structured_recall_and_eats_nothing():
+    """holdout2 was not used while tuning: structured goals hold; names reach 0.88, not 0.9.
+
+    The misses are names in no shipped list, mostly Tigrinya in Ge'ez script, which has no
+    capitals to tell a name from a word (see benchmarks/results/scrub.md).
+    """
+    bench = _bench()
+    result = bench.evaluate(scrub, bench.load("scrub-holdout2"))
+    assert result["structured_recall"] >= bench.GOALS["structured_recall"], result["misses"]
+    assert result["recall"]["room"] >= 0.95, result["misses"]
+    assert result["recall"]["name"] >= 0.85, result["misses"]
+    assert result["clean_eaten"] <= bench.GOALS["clean_eaten"], result["false_positives"]
+
+
+def test_demo_texts_lose_no_word():
+    bench = _bench()
+    negatives = bench.load("scrub-negatives")
+    assert len(negatives) >= 500
+    result = bench.evaluate(scrub, negatives)
+    assert result["clean_eaten"] <= bench.GOALS["clean_eaten"], result["false_positives"]
+
+
+def test_evaluation_counts_a_leak():
+    """The set's scoring itself: a scrubber that does nothing finds nothing."""
+    bench = _bench()
+    cases = bench.load("scrub-dev")[:40]
+    result = bench.evaluate(lambda text, lang=None: text, cases)
+    assert all(r in (0.0, None) for r in result["recall"].values())
+    assert result["clean_eaten"] == 0.0

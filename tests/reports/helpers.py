@@ -66,3 +66,28 @@ def add_responses(
         db.session.execute(insert(Answer), rows)
     db.session.commit()
     return ids
+
+
+def released_report(scope, *, lang: str = "nl", exact: bool = True, labels=None):
+    """Release everything up to today (as tomorrow's nightly job would) and build its report.
+
+    ``exact`` shows true counts, for tests of aggregation and suppression arithmetic; the
+    perturbation has tests of its own (tests/reports/test_releases.py, tests/security/).
+    """
+    from klankbord.reports import ptable, releases, services
+
+    # Everything stored so far, whatever the test's clock says (the release rule has tests of
+    # its own in test_releases.py).
+    release = releases._make(
+        organisation_id=scope.organisation_id,
+        scope=scope,
+        deployment=None,
+        data_until=date(2999, 12, 31),
+        actor=None,
+        run_id=scope.latest_run.id if scope.latest_run else None,
+        check_rule=False,
+    )
+    if exact:
+        with ptable.exact_counts_for_tests():
+            return services.build_report(scope, release=release, lang=lang, labels=labels)
+    return services.build_report(scope, release=release, lang=lang, labels=labels)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.reports.helpers import add_responses, deployment
+from tests.reports.helpers import add_responses, deployment, released_report
 
 from klankbord.reports import services
 
@@ -46,7 +46,7 @@ def section(report, question_id):
 
 def test_distribution_counts_percentages_and_n(setup):
     _, scope = setup
-    report = services.build_report(scope, lang="en")
+    report = released_report(scope, lang="en")
     kitchen = section(report, "kitchen_access")
     assert [c.value for c in kitchen.overall.cells[0]] == [20, 27, 13]
     assert [c.percent for c in kitchen.overall.cells[0]] == [33.3, 45.0, 21.7]
@@ -56,7 +56,7 @@ def test_distribution_counts_percentages_and_n(setup):
 
 def test_location_comparison_suppresses_small_cell_and_its_complement(setup):
     _, scope = setup
-    kitchen = section(services.build_report(scope, lang="en"), "kitchen_access")
+    kitchen = section(released_report(scope, lang="en"), "kitchen_access")
     table = kitchen.by_location
     assert table.rows == ["AZC Oost", "AZC West"]
     east = [c.value for c in table.cells[0]]
@@ -71,7 +71,7 @@ def test_location_comparison_suppresses_small_cell_and_its_complement(setup):
 
 def test_month_comparison_and_multiple_choice(setup):
     _, scope = setup
-    report = services.build_report(scope, lang="en")
+    report = released_report(scope, lang="en")
     kitchen = section(report, "kitchen_access")
     assert kitchen.by_period.rows == ["2025-10", "2025-11"]
     barriers = section(report, "cooking_barriers")
@@ -89,12 +89,12 @@ def test_filters_by_language_and_period(setup, db):
     org, scope = setup
     scope.languages = ["ar"]
     db.session.commit()
-    report = services.build_report(scope)
+    report = released_report(scope)
     assert report.n_responses.value == 25
     scope.languages = []
     scope.period_to = date(2025, 10, 31)
     db.session.commit()
-    assert services.build_report(scope).n_responses.value == 35
+    assert released_report(scope).n_responses.value == 35
 
 
 def test_scope_rejects_ids_of_another_organisation(setup, make, app):

@@ -22,7 +22,7 @@ def frozen():
 def test_demo_dates_are_never_in_the_future_and_every_section_shows_something(app, db, frozen):
     from klankbord.cli import seed_demo
     from klankbord.meetings.models import Meeting, MeetingIdea
-    from klankbord.reports import services
+    from klankbord.reports import releases, services
     from klankbord.reports.models import ReportScope
     from klankbord.surveys.models import Deployment, Response
 
@@ -55,7 +55,9 @@ def test_demo_dates_are_never_in_the_future_and_every_section_shows_something(ap
             assert moment is None or moment <= NOW
 
     scope = db.session.execute(select(ReportScope)).scalar_one()
-    report = services.build_report(scope)
+    release = releases.latest_release(scope=scope)
+    assert release.version == 1 and release.data_until < today  # whole days only
+    report = services.build_report(scope, release=release)
     assert report.first_day < report.last_day <= today
     assert (today - report.first_day).days > 90  # rounds months ago, not only this month
     assert all(m.endswith(")") and m[-11:-1] <= today.isoformat() for m in report.meetings)

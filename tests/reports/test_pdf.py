@@ -12,7 +12,7 @@ from tests.conftest import login
 from tests.pdftext import assert_no_chrome, needs_pdf_tools, pdf_text
 from tests.reports.helpers import add_responses, deployment
 
-from klankbord.reports import services
+from klankbord.reports import releases, services
 
 #: The eight answers of "what makes cooking difficult", each chosen by a different number of people.
 BARRIERS = (
@@ -39,6 +39,7 @@ def scope(app, make, db):
     scope = services.save_scope(
         org, services.ScopeData(name="Koken 2025", deployment_ids=tuple(d.id for d in deps))
     )
+    releases.make_scope_release(scope)  # what the nightly job does
     db.session.commit()
     return scope
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import delete, select
-from tests.reports.helpers import add_responses, deployment
+from tests.reports.helpers import add_responses, deployment, released_report
 
 from klankbord.reports import demo, services
 from klankbord.reports.models import QuoteCuration, ReportTheme, ThemeMember
@@ -40,7 +40,7 @@ def test_run_stores_themes_members_and_report_sections(scope, db):
     assert run.n_themes >= 2 and run.n_texts == 90
     members = db.session.execute(select(ThemeMember)).scalars().all()
     assert len(members) == 90 - run.n_other
-    report = services.build_report(scope)
+    report = released_report(scope)
     assert report.n_texts == 90
     assert sum(t.size.value for t in report.themes) + report.other_texts.value == 90
     theme = report.themes[0]
@@ -67,7 +67,7 @@ def test_curation_survives_a_rerun(scope, db):
     assert "Zelf koken" in rerun.changes["kept"] + [g[0] for g in rerun.changes["grown"]] + [
         s[0] for s in rerun.changes["shrunk"]
     ]
-    report = services.build_report(scope)
+    report = released_report(scope)
     section = next(t for t in report.themes if t.title == "Zelf koken")
     refs = [q.ref for q in section.quotes]
     assert quote.ref not in refs

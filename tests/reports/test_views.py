@@ -14,7 +14,7 @@ from tests.reports.helpers import add_responses, deployment
 from klankbord.accounts.models import AuditEvent
 from klankbord.core import pdf
 from klankbord.core import time as clock
-from klankbord.reports import export, services
+from klankbord.reports import export, releases, services
 
 HOSTILE = '=HYPERLINK("http://evil.example")<script>alert(1)</script>'
 
@@ -44,6 +44,7 @@ def scope(app, make, db):
     scope = services.save_scope(
         org, services.ScopeData(name=HOSTILE, deployment_ids=(dep_east.id, dep_west.id))
     )
+    releases.make_scope_release(scope)  # what the nightly job does
     db.session.commit()
     return scope
 
@@ -92,7 +93,10 @@ def test_report_page_has_contents_and_folded_sections(client, make, scope, db):
     with client.application.test_request_context():
         from klankbord.reports import views
 
-        pdf_html = views.render_report_pdf_html(services.build_report(scope, lang="en"))
+        release = releases.latest_release(scope=scope)
+        pdf_html = views.render_report_pdf_html(
+            services.build_report(scope, release=release, lang="en")
+        )
     assert "<details" not in pdf_html and 'class="toc"' not in pdf_html  # the PDF shows all
 
 
@@ -147,7 +151,10 @@ def test_pdf_builds_from_escaped_html(client, make, scope, db, app):
     with app.test_request_context():
         from klankbord.reports import views
 
-        html = views.render_report_pdf_html(services.build_report(scope, lang="en"))
+        release = releases.latest_release(scope=scope)
+        html = views.render_report_pdf_html(
+            services.build_report(scope, release=release, lang="en")
+        )
     assert "&lt;script&gt;" in html and "<script>" not in html and "fewer than 10" in html
     response = client.get(f"/reports/{scope.id}/export.pdf")
     assert response.status_code == 200

@@ -20,6 +20,8 @@ def test_response_and_answer_tables_have_no_identifying_columns():
         "submitted_on",
         "submission_key_hash",
         "answers_hash",
+        # Random in [0, 256), drawn at insert: the cell key of released counts (docs/privacy.md).
+        "record_key",
     }
     answer_columns = {c.name for c in inspect(Answer).columns}
     assert answer_columns == {

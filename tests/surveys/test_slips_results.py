@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import func, inspect, select
 
 from klankbord.core import time as clock
+from klankbord.core.time import utcnow
 from klankbord.surveys import services, ui_text
 from klankbord.surveys.models import ParticipationSlip, Response
 
@@ -100,11 +102,22 @@ def test_results_page_respects_the_minimum_group_size(db, proef, client):
     submit_response(proef, defn, "nl", "key-own-0-abcdefghijklmnopq", {"kitchen": "own"})
     (code,) = services.create_slips(proef, 1)
     db.session.commit()
+    # Before the first release: no numbers at all, today's answers are not counted live.
+    page = client.get(f"/s/{proef.code}/en/results?slip={code}").get_data(as_text=True)
+    assert "people</strong>" not in page and ui_text.text("no_results_yet", "en") in page
 
+    # The next night, the scheduler releases the closed day.
+    clock.freeze(utcnow() + timedelta(days=1))
+    from klankbord.reports.releases import release_due
+
+    assert release_due(proef.organisation_id)["made"] >= 1
+    db.session.commit()
     page = client.get(f"/s/{proef.code}/en/results?slip={code}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert re.search(r"No kitchen</span> <strong class=\"n\">5 people</strong>", html)
+    # 5 answers, perturbed by their cell key but never shown below k = 5.
+    shown = re.search(r"No kitchen</span> <strong class=\"n\">(\d+) people</strong>", html)
+    assert shown and 5 <= int(shown.group(1)) <= 8
     assert re.search(r"Own kitchen</span> <strong class=\"n\">fewer than 5 people</strong>", html)
     assert "1 people" not in html
     assert "We open a second kitchen." in html and "face_very_happy" in html

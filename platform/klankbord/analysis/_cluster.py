@@ -35,7 +35,9 @@ can explain the number.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+from dataclasses import replace
 from numbers import Integral
 
 import numpy as np
@@ -55,6 +57,8 @@ from ._stability import theme_stability
 from .types import Theme
 
 _MINIBATCH_ABOVE = 30_000
+#: From this many members a cluster's spread is judged with all of them (see _thresholds).
+_OWN_SPREAD_FROM = 30
 
 
 def _languages(texts: list[str], languages) -> list[str]:
@@ -64,6 +68,21 @@ def _languages(texts: list[str], languages) -> list[str]:
     if len(languages) != len(texts):
         raise ValueError(f"got {len(texts)} texts but {len(languages)} languages")
     return [_text.resolve_language(t, lang) for t, lang in zip(texts, languages, strict=True)]
+
+
+def canonical_order(texts: list[str], languages: list[str]) -> np.ndarray:
+    """Positions of the texts sorted by a hash of their content (language and text).
+
+    Fitting in this order makes themes independent of the order the caller happened to
+    read the texts in (database ids, file order): the same texts give the same themes.
+    Equal texts in the same language are interchangeable, so ties keep input order.
+    """
+    keys = [
+        hashlib.blake2b(f"{lang}\x00{text}".encode("utf-8", "surrogatepass"), digest_size=12)
+        .digest()
+        for text, lang in zip(texts, languages, strict=True)
+    ]
+    return np.array(sorted(range(len(texts)), key=keys.__getitem__), dtype=np.intp)
 
 
 def _check_texts(texts) -> list[str]:
@@ -573,6 +592,23 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         self._base_seed = int(rng.randint(2**31 - 1))
         self._report(0.0, "preparing texts")
         langs = _languages(texts, languages)
+        order = canonical_order(texts, langs)
+        self._fit_in_order([texts[i] for i in order], [langs[i] for i in order])
+        # Back from the canonical order to the caller's.
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(len(order))
+        self.labels_ = self.labels_[inverse]
+        self.embedding_ = self.embedding_[inverse]
+        self.languages_ = langs
+        self.themes_ = [
+            replace(t, representatives=tuple(int(order[i]) for i in t.representatives))
+            for t in self.themes_
+        ]
+        return self
+
+    def _fit_in_order(self, texts: list[str], langs: list[str]) -> None:
+        """Fit on texts already in canonical order (see :func:`canonical_order`)."""
+        n = len(texts)
         self.languages_ = langs
         self._report(0.05, "vectorising")
         emb, kept = self._embed(texts, langs, fit=True)
@@ -622,7 +658,6 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         self._report(0.9, "labelling themes")
         self.themes_ = self._describe(texts, langs, emb, labels, stability)
         self._report(1.0, "done")
-        return self
 
     def _thresholds(self, dist, raw, k):
         """Per-cluster cosine-distance cut-off for "other"."""
@@ -641,6 +676,10 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
                 # too few distances for a robust spread: use the global spread
                 thr[c] = max(global_thr, np.median(d) if len(d) else 0.0)
                 continue
+            if len(d) < _OWN_SPREAD_FROM:
+                # In a small cluster one far text moves the median and MAD it is judged by;
+                # judge the spread without the farthest member.
+                d = np.sort(d)[:-1]
             med = np.median(d)
             thr[c] = med + self.outlier_z * 1.4826 * np.median(np.abs(d - med))
         return thr

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from klankbord.accounts.models import Organisation, Role
+from klankbord.core.disclosure import coarse_count
 from klankbord.extensions import db
 from klankbord.jobs.mail_text import staff_text
 from klankbord.jobs.models import Notification
@@ -73,8 +74,15 @@ def _sections(org: Organisation, since: datetime) -> tuple[list[dict], int]:
         responses = _count_responses(scope.deployment_ids, since)
         ideas = _count_ideas(org.id, scope.meeting_ids, since)
         total += ideas
+        # Progress only, like the facilitators' working view: rounded down to fives, so two
+        # digests (or a digest and a report) cannot be subtracted to find one person.
         sections.append(
-            {"name": scope.name, "responses": responses, "ideas": ideas, "themes": _themes(scope)}
+            {
+                "name": scope.name,
+                "responses": coarse_count(responses),
+                "ideas": coarse_count(ideas),
+                "themes": _themes(scope),
+            }
         )
     per_deployment = db.session.execute(
         select(Deployment.id, func.count(Response.id))
@@ -83,7 +91,7 @@ def _sections(org: Organisation, since: datetime) -> tuple[list[dict], int]:
         .group_by(Deployment.id)
         .order_by(Deployment.id)
     ).all()
-    deployments = [(db.session.get(Deployment, i), n) for i, n in per_deployment]
+    deployments = [(db.session.get(Deployment, i), coarse_count(n)) for i, n in per_deployment]
     total += sum(n for _, n in deployments)
     return [{"deployments": deployments}, *sections], total
 
@@ -135,7 +143,8 @@ def _themes(scope) -> tuple[datetime, list[str]] | None:
         return None
     visible = [t for t in run.themes if not t.hidden and t.merged_into_id is None]
     visible.sort(key=lambda t: (-t.size, t.number))
-    return run.created_at, [f"{t.title} ({t.size})" for t in visible[:DIGEST_THEMES]]
+    # Names only: sizes are figures, and figures are read in the report's releases.
+    return run.created_at, [t.title for t in visible[:DIGEST_THEMES]]
 
 
 def _body(org: Organisation, since: datetime, sections: list[dict], lang: str) -> str:

@@ -46,10 +46,10 @@ STAFF_MAIL_TEXT: dict[str, dict[str, str]] = {
         "en": "New since {since} (UTC) at {org}:\n",
     },
     "digest_scope": {
-        "nl": "\n{scope}\n  nieuwe enquêtereacties: {responses}\n"
-        "  nieuwe inbreng uit bijeenkomsten: {ideas}\n",
-        "en": "\n{scope}\n  new survey responses: {responses}\n"
-        "  new meeting contributions: {ideas}\n",
+        "nl": "\n{scope}\n  nieuwe enquêtereacties: ongeveer {responses}\n"
+        "  nieuwe inbreng uit bijeenkomsten: ongeveer {ideas}\n",
+        "en": "\n{scope}\n  new survey responses: about {responses}\n"
+        "  new meeting contributions: about {ideas}\n",
     },
     "digest_themes": {
         "nl": "  thema's ({when}): {themes}\n",
@@ -60,14 +60,14 @@ STAFF_MAIL_TEXT: dict[str, dict[str, str]] = {
         "en": "  no themes yet\n",
     },
     "digest_deployments": {
-        "nl": "\nNieuwe enquêtereacties per enquête:\n",
-        "en": "\nNew survey responses per survey:\n",
+        "nl": "\nNieuwe enquêtereacties per enquête (afgerond op vijftallen):\n",
+        "en": "\nNew survey responses per survey (rounded down to fives):\n",
     },
     "digest_footer": {
         "nl": "\nU krijgt dit bericht als beleidsmaker in Klankbord. "
-        "Antwoorden staan niet in deze mail.\n",
+        "Antwoorden staan niet in deze mail; de cijfers van rapporten staan in hun releases.\n",
         "en": "\nYou receive this as a policymaker in Klankbord. "
-        "No answers are included in this mail.\n",
+        "No answers are included in this mail; report figures are in their releases.\n",
     },
 }
 

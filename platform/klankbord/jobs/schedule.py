@@ -27,6 +27,7 @@ DEFAULT_SCHEDULES: dict[str, str] = {
     "survey_windows": "*/10 * * * *",
     "digest": "0 8 * * mon",
     "embed": "*/10 * * * *",
+    "releases": "30 2 * * *",
 }
 
 #: The app the scheduled entry point runs jobs in (set by build_scheduler).

@@ -60,3 +60,14 @@ def embed(ctx: JobContext) -> dict:
     from klankbord.embeddings.services import embed_pending_texts
 
     return embed_pending_texts()
+
+
+@job(
+    "releases",
+    "Release yesterday's figures of every report and survey round that has enough new answers.",
+    lease_seconds=3600,
+)
+def releases(ctx: JobContext) -> dict:
+    from klankbord.reports.releases import release_due
+
+    return release_due()

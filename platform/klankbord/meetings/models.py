@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from klankbord.accounts.models import OrgScoped, User
+from klankbord.core.record_keys import random_record_key
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 
@@ -296,6 +297,8 @@ class MeetingIdea(OrgScoped, db.Model):
     status: Mapped[str] = mapped_column(String(20), default=IdeaStatus.PENDING.value)
     #: Number of +1s (kept in step with MeetingIdeaSupport rows).
     support_count: Mapped[int] = mapped_column(default=0)
+    #: Random key for cell-key perturbation of released counts (docs/privacy.md); never shown.
+    record_key: Mapped[int] = mapped_column(default=random_record_key)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     moderated_at: Mapped[datetime | None] = mapped_column()
 

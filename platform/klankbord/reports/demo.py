@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert, select
 
+from klankbord.core.record_keys import KEY_RANGE
 from klankbord.core.time import today, utcnow
 from klankbord.extensions import db
 
@@ -240,6 +241,8 @@ def add_demo_responses(
                 "submitted_on": _demo_day(rng, first_day, last_day),
                 "submission_key_hash": uuid.uuid4().hex * 2,
                 "answers_hash": uuid.uuid4().hex * 2,
+                # Drawn from the seeded generator, so every install's demo releases read alike.
+                "record_key": rng.randrange(KEY_RANGE),
             }
         )
         for qid, values in answers.items():
@@ -367,6 +370,16 @@ def seed_demo_reports(org) -> list[str]:
     if default_embedder() is not None:
         embed_pending_texts(limit=5000)
     run = services.recluster_scope(scope, n_resamples=2)
+    # The first releases (data up to yesterday), as the nightly job would make them.
+    from klankbord.reports import releases
+
+    releases.make_scope_release(scope)
+    for deployment, _ in deployments:
+        try:
+            with db.session.begin_nested():
+                releases.make_deployment_release(deployment)
+        except releases.ReleaseRefused:
+            pass
     return [
         f"Reports demo: {total} survey responses in earlier rounds and {ideas} meeting ideas; "
         f"report '{scope.name}' with {run.n_themes} themes (open Reports)."

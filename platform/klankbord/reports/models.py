@@ -285,3 +285,48 @@ class AnswerDayTally(db.Model):
     value_text: Mapped[str] = mapped_column(Text, primary_key=True)
     n: Mapped[int] = mapped_column()
     first: Mapped[int] = mapped_column()
+
+
+class Release(OrgScoped, db.Model):
+    """A stored, versioned snapshot of the figures of a report scope or a survey round.
+
+    Every figure anyone but the facilitators' working view sees is read from a release (see
+    docs/privacy.md): the aggregated rows (counts with the sums of their records' keys) of the data
+    up to the end of ``data_until``, a closed day. The figures are perturbed and suppressed when
+    they are shown, the same way every time, so a release reads the same on the page, in the PDF,
+    the CSV and through a share link, today and next month.
+    """
+
+    __tablename__ = "report_release"
+    __table_args__ = (
+        CheckConstraint(
+            "(scope_id IS NULL) <> (deployment_id IS NULL)", name="release_one_subject"
+        ),
+        UniqueConstraint("scope_id", "version"),
+        UniqueConstraint("deployment_id", "version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_scope.id", ondelete="CASCADE"), index=True
+    )
+    deployment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_deployment.id", ondelete="CASCADE"), index=True
+    )
+    #: 1, 2, ... per scope or survey round.
+    version: Mapped[int] = mapped_column()
+    #: The last day whose data the release holds (the end of a closed period).
+    data_until: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: The theme run whose themes the release shows (curation of that run applies).
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_theme_run.id", ondelete="SET NULL")
+    )
+    #: True number of records in the release; used by the release rule only, never shown.
+    n_records: Mapped[int] = mapped_column(default=0)
+    #: The aggregated rows (see reports.releases.freeze).
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    def __repr__(self) -> str:
+        return f"<Release {self.id} v{self.version} until {self.data_until}>"

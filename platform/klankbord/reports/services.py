@@ -25,6 +25,7 @@ from klankbord.core.refs import text_ref
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 from klankbord.meetings.models import Meeting, MeetingAction, MeetingIdea, MeetingUpdate
+from klankbord.reports import ptable
 from klankbord.reports import suppression as sup
 from klankbord.reports.models import (
     AnswerDayTally,
@@ -276,6 +277,9 @@ class Report:
     run: dict | None
     changes: dict | None
     notes: list[str] = field(default_factory=list)
+    #: The release shown: its version and the last day of data it holds.
+    release_version: int | None = None
+    data_until: date | None = None
 
 
 # Closed questions --------------------------------------------------------------------------------
@@ -535,18 +539,33 @@ def _refresh_tallies(stale: set, live: dict, questions: list[str], today: date) 
 
 
 def closed_question_sections(
-    scope: ReportScope, deployments: Sequence[Deployment], lang: str, k: int, labels: dict[str, str]
+    deployments: Sequence[Deployment],
+    rows: Sequence[tuple],
+    lang: str,
+    k: int,
+    labels: dict[str, str],
+    compare_by: str = "month",
 ) -> list[QuestionSection]:
-    """Distribution, n and comparisons for every closed question of the scope's surveys."""
-    rows = _closed_counts(scope, deployments)
+    """Distribution, n and comparisons for every closed question of the scope's surveys.
+
+    ``rows`` are a release's (deployment, month, question, value, n, first, key sum, first key
+    sum) rows; every shown count is perturbed by its cell key.
+    """
     by_deployment = {d.id: d for d in deployments}
     location_of = _group_labels(deployments, labels["several"])
     period_of = _period_labels(deployments, lang)
-    # (survey, question) -> {(deployment, month, value): (count, answering)}
-    counts: dict[tuple[str, str], dict[tuple[int, str, str], tuple[int, int]]] = defaultdict(dict)
-    for deployment_id, month, question_id, value, n, first in rows:
+    # (survey, question) -> {(deployment, month, value): (count, answering, key sums)}
+    counts: dict[tuple[str, str], dict[tuple[int, str, str], tuple]] = defaultdict(dict)
+    for deployment_id, month, question_id, value, n, first, key_sum, first_key in rows:
+        if deployment_id not in by_deployment:
+            continue
         survey_id = by_deployment[deployment_id].version.survey_id
-        counts[(survey_id, question_id)][(deployment_id, month, value)] = (int(n), int(first or 0))
+        counts[(survey_id, question_id)][(deployment_id, month, value)] = (
+            int(n),
+            int(first or 0),
+            int(key_sum),
+            int(first_key),
+        )
     sections = []
     seen: set[tuple[str, str]] = set()
     for deployment in deployments:
@@ -573,7 +592,7 @@ def closed_question_sections(
                     additive,
                     data,
                     location_of,
-                    period_of if scope.compare_by == "deployment" else None,
+                    period_of if compare_by == "deployment" else None,
                     k,
                 )
             )
@@ -582,16 +601,26 @@ def closed_question_sections(
 
 def _breakdown(groups: list[str], group_of, values, labels, additive, data) -> sup.CountTable:
     cells = {g: [0] * len(values) for g in groups}
+    cell_keys = {g: [0] * len(values) for g in groups}
     answering = dict.fromkeys(groups, 0)
+    answering_keys = dict.fromkeys(groups, 0)
     index = {v: j for j, v in enumerate(values)}
-    for (deployment_id, month, value), (n, first) in data.items():
+    for (deployment_id, month, value), (n, first, key_sum, first_key) in data.items():
         group = group_of(deployment_id, month)
         if value in index:
             cells[group][index[value]] += n
+            cell_keys[group][index[value]] += key_sum
         answering[group] += first
+        answering_keys[group] += first_key
     matrix = [cells[g] for g in groups]
     col_totals = [sum(col) for col in zip(*matrix, strict=True)] if matrix else [0] * len(values)
     row_totals = [answering[g] for g in groups]
+    key_sums: dict = {
+        ("c", i, j): cell_keys[g][j] for i, g in enumerate(groups) for j in range(len(values))
+    }
+    key_sums.update({("r", i): answering_keys[g] for i, g in enumerate(groups)})
+    key_sums.update({("k", j): sum(cell_keys[g][j] for g in groups) for j in range(len(values))})
+    key_sums[("g",)] = sum(answering_keys.values())
     return sup.CountTable(
         list(groups),
         list(labels),
@@ -600,6 +629,7 @@ def _breakdown(groups: list[str], group_of, values, labels, additive, data) -> s
         col_totals,
         sum(row_totals),
         rows_additive=additive,
+        key_sums=key_sums,
     )
 
 
@@ -617,13 +647,18 @@ def _question_section(
     k,
 ) -> QuestionSection:
     totals = [0] * len(values)
-    n = 0
+    total_keys = [0] * len(values)
+    n = n_key = 0
     index = {v: j for j, v in enumerate(values)}
-    for (_, _, value), (count, first) in data.items():
+    for (_, _, value), (count, first, key_sum, first_key) in data.items():
         if value in index:
             totals[index[value]] += count
+            total_keys[index[value]] += key_sum
         n += first
-    overall = sup.distribution(option_labels, totals, n, additive=additive)
+        n_key += first_key
+    overall = sup.distribution(
+        option_labels, totals, n, additive=additive, key_sums=total_keys, n_key_sum=n_key
+    )
     locations = sorted({location_of[d] for d, _, _ in data})
     if period_of is None:
         periods = sorted({m for _, m, _ in data})
@@ -647,29 +682,41 @@ def _question_section(
 
 
 def participation(
-    scope: ReportScope, deployments: Sequence[Deployment], k: int, labels
+    deployments: Sequence[Deployment], day_rows: Sequence[tuple], k: int, labels
 ) -> tuple[sup.SuppressedTable | None, sup.SuppressedTable | None, sup.Figure]:
-    """Responses per location group and month, and per language, suppressed."""
+    """Responses per location group and month, and per language, suppressed and perturbed.
+
+    ``day_rows`` are a release's (deployment, day, language, n, key sum) rows.
+    """
     if not deployments:
         return None, None, sup.Figure(0)
-    ids = [d.id for d in deployments]
-    per_month: dict[tuple[int, str], int] = defaultdict(int)
-    per_lang: dict[str, int] = defaultdict(int)
-    for deployment_id, day, language, n in _response_days(scope, ids):
-        per_month[(deployment_id, f"{day:%Y-%m}")] += n
-        per_lang[language] += n
-    rows = [(d, m, n) for (d, m), n in per_month.items()]
+    per_month: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for deployment_id, day, language, n, key_sum in day_rows:
+        for cell in (per_month[(deployment_id, f"{day:%Y-%m}")], per_lang[language]):
+            cell[0] += int(n)
+            cell[1] += int(key_sum)
     lang_rows = sorted(per_lang.items())
     location_of = _group_labels(deployments, labels["several"])
-    groups = sorted({location_of[d] for d, _, _ in rows})
-    months = sorted({m for _, m, _ in rows})
-    cells = {g: [0] * len(months) for g in groups}
-    for deployment_id, m, n in rows:
-        cells[location_of[deployment_id]][months.index(m)] += int(n)
-    matrix = [cells[g] for g in groups]
-    total = sum(map(sum, matrix))
+    groups = sorted({location_of[d] for d, _ in per_month})
+    months = sorted({m for _, m in per_month})
     if not groups:
         return None, None, sup.Figure(0)
+    cells = {g: [[0, 0] for _ in months] for g in groups}
+    for (deployment_id, m), (n, key_sum) in per_month.items():
+        cell = cells[location_of[deployment_id]][months.index(m)]
+        cell[0] += n
+        cell[1] += key_sum
+    matrix = [[c[0] for c in cells[g]] for g in groups]
+    keys = [[c[1] for c in cells[g]] for g in groups]
+    total = sum(map(sum, matrix))
+    total_key = sum(map(sum, keys))
+    key_sums: dict = {
+        ("c", i, j): keys[i][j] for i in range(len(groups)) for j in range(len(months))
+    }
+    key_sums.update({("r", i): sum(keys[i]) for i in range(len(groups))})
+    key_sums.update({("k", j): sum(row[j] for row in keys) for j in range(len(months))})
+    key_sums[("g",)] = total_key
     table = sup.CountTable(
         groups,
         months,
@@ -677,11 +724,22 @@ def participation(
         [sum(r) for r in matrix],
         [sum(c) for c in zip(*matrix, strict=True)],
         total,
+        key_sums=key_sums,
     )
     languages = sup.distribution(
-        [code for code, _ in lang_rows], [int(n) for _, n in lang_rows], total
+        [code for code, _ in lang_rows],
+        [n for _, (n, _) in lang_rows],
+        total,
+        key_sums=[key for _, (_, key) in lang_rows],
+        n_key_sum=total_key,
     )
-    months_overall = sup.distribution(months, table.col_totals, total)
+    months_overall = sup.distribution(
+        months,
+        table.col_totals,
+        total,
+        key_sums=[key_sums[("k", j)] for j in range(len(months))],
+        n_key_sum=total_key,
+    )
     force: set = set()
     for _ in range(3):
         # The number of responses is the total of both tables: whatever one hides, both hide.
@@ -1228,11 +1286,12 @@ def _texts_for(refs: Iterable[tuple[str | None, str | None, int | None]]) -> dic
     return texts
 
 
-def _theme_aggregates(run: ThemeRun, ids: list[int]):
-    """Sizes, languages and months per theme, in SQL; reused while the members are unchanged.
+def _theme_aggregates(run: ThemeRun, ids: list[int], until: date | None = None):
+    """Sizes, languages and months per theme with their record-key sums, in SQL.
 
-    The fingerprint (number of members, sum of their theme ids) changes when a text is deleted,
-    moved or merged; it reads only the theme_id index.
+    ``until`` limits the members to a release's texts (those of days up to it). Results are
+    reused while the members are unchanged: the fingerprint (number of members, sum of their
+    theme ids) changes when a text is deleted, moved or merged; it reads only the theme_id index.
     """
     fingerprint = tuple(
         db.session.execute(
@@ -1247,41 +1306,51 @@ def _theme_aggregates(run: ThemeRun, ids: list[int]):
         run.id,
         tuple(ids),
         fingerprint,
+        until,
         int(utcnow().timestamp() // CACHE_SECONDS),
     )
     if key in _AGGREGATES:
         return _AGGREGATES[key]
-    sizes = dict(
-        db.session.execute(
-            select(ThemeMember.theme_id, func.count())
-            .where(ThemeMember.theme_id.in_(ids))
-            .group_by(ThemeMember.theme_id)
+    rows = []
+    day_end = datetime.combine(until + timedelta(days=1), datetime.min.time()) if until else None
+    for record, join_on, month, in_release in (
+        (
+            Response,
+            Response.id == ThemeMember.response_id,
+            _month(Response.submitted_on),
+            [Response.submitted_on <= until] if until else [],
+        ),
+        (
+            MeetingIdea,
+            MeetingIdea.id == ThemeMember.idea_id,
+            _month(MeetingIdea.created_at),
+            [MeetingIdea.created_at < day_end] if until else [],
+        ),
+    ):
+        rows += db.session.execute(
+            select(
+                ThemeMember.theme_id,
+                ThemeMember.language,
+                month,
+                func.count(),
+                func.coalesce(func.sum(record.record_key), 0),
+            )
+            .join(record, join_on)
+            .where(ThemeMember.theme_id.in_(ids), *in_release)
+            .group_by(ThemeMember.theme_id, ThemeMember.language, month)
         ).all()
-    )
-    lang_rows = db.session.execute(
-        select(ThemeMember.theme_id, ThemeMember.language, func.count())
-        .where(ThemeMember.theme_id.in_(ids))
-        .group_by(ThemeMember.theme_id, ThemeMember.language)
-    ).all()
-    month_s = _month(Response.submitted_on)
-    survey_months = db.session.execute(
-        select(ThemeMember.theme_id, month_s, func.count())
-        .join(Response, Response.id == ThemeMember.response_id)
-        .where(ThemeMember.theme_id.in_(ids))
-        .group_by(ThemeMember.theme_id, month_s)
-    ).all()
-    month_m = _month(MeetingIdea.created_at)
-    idea_months = db.session.execute(
-        select(ThemeMember.theme_id, month_m, func.count())
-        .join(MeetingIdea, MeetingIdea.id == ThemeMember.idea_id)
-        .where(ThemeMember.theme_id.in_(ids))
-        .group_by(ThemeMember.theme_id, month_m)
-    ).all()
+    sizes: dict[int, tuple[int, int]] = {}
+    langs: dict[tuple[int, str], tuple[int, int]] = {}
+    months: dict[tuple[int, str], tuple[int, int]] = {}
+    for theme_id, language, month_, n, key_sum in rows:
+        cells = ((sizes, theme_id), (langs, (theme_id, language)), (months, (theme_id, month_)))
+        for table, cell in cells:
+            n0, k0 = table.get(cell, (0, 0))
+            table[cell] = (n0 + int(n), k0 + int(key_sum))
     result = (
         sizes,
-        [tuple(r) for r in lang_rows],
-        [tuple(r) for r in survey_months],
-        [tuple(r) for r in idea_months],
+        [(t, lang, n, k) for (t, lang), (n, k) in langs.items()],
+        [(t, m, n, k) for (t, m), (n, k) in months.items()],
     )
     if len(_AGGREGATES) >= _AGGREGATES_SIZE:
         _AGGREGATES.pop(next(iter(_AGGREGATES)))
@@ -1290,7 +1359,13 @@ def _theme_aggregates(run: ThemeRun, ids: list[int]):
 
 
 def theme_sections(
-    run: ThemeRun, k: int, lang: str, *, for_curation: bool = False
+    run: ThemeRun,
+    k: int,
+    lang: str,
+    *,
+    for_curation: bool = False,
+    until: date | None = None,
+    texts_in_release: tuple[int, int] | None = None,
 ) -> tuple[list[ThemeSection], int, int]:
     """Themes of a run as report sections; also the "other" count and the number of small themes.
 
@@ -1299,18 +1374,30 @@ def theme_sections(
     """
     themes = [t for t in run.themes if t.merged_into_id is None]
     ids = [t.id for t in themes] or [-1]
-    sizes, lang_rows, survey_months, idea_months = _theme_aggregates(run, ids)
-    trend: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for theme_id, month, n in [*survey_months, *idea_months]:
-        trend[theme_id][month] += int(n)
+    sizes_keys, lang_rows, month_rows = _theme_aggregates(run, ids, until)
+    sizes = {t: n for t, (n, _) in sizes_keys.items()}
+    trend: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for theme_id, month, n, key_sum in month_rows:
+        trend[theme_id][month] = (int(n), int(key_sum))
     months = sorted({m for per in trend.values() for m in per})
-    langs: dict[int, dict[str, int]] = defaultdict(dict)
+    langs: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    lang_cells: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for theme_id, language, n, key_sum in lang_rows:
+        langs[theme_id][language] = (int(n), int(key_sum))
+        lang_cells[language][0] += int(n)
+        lang_cells[language][1] += int(key_sum)
+    # Texts per language over all themes, as released (quote eligibility, language notes).
     lang_totals: dict[str, int] = defaultdict(int)
-    for theme_id, language, n in lang_rows:
-        langs[theme_id][language] = int(n)
-        lang_totals[language] += int(n)
+    for language, (n, key_sum) in lang_cells.items():
+        lang_totals[language] = ptable.perturb(n, key_sum, k) if texts_in_release else n
     total_in_themes = sum(sizes.values())
-    n_texts = max(run.n_texts, total_in_themes + run.n_other)
+    other_key = 0
+    if texts_in_release is None:
+        n_texts = max(run.n_texts, total_in_themes + run.n_other)
+    else:
+        # A release counts its own texts; "other" is a cell of its own, perturbed like any.
+        n_texts = max(texts_in_release[0], total_in_themes)
+        other_key = texts_in_release[1] - sum(key for _, key in sizes_keys.values())
     other = n_texts - total_in_themes
     reps = (
         db.session.execute(
@@ -1337,18 +1424,34 @@ def theme_sections(
     links = _links_for([t.id for t in themes])
     sections, small = [], 0
     for theme in sorted(themes, key=lambda t: (-sizes.get(t.id, 0), t.number)):
-        size = sizes.get(theme.id, 0)
+        size, size_key = sizes_keys.get(theme.id, (0, 0))
         if not for_curation and (size < k or theme.hidden):
             other += size
+            other_key += size_key
             small += 1 if size < k else 0
             continue
         per_month = trend.get(theme.id, {})
         trend_table = sup.suppress(
-            sup.distribution(months, [per_month.get(m, 0) for m in months], size), k
+            sup.distribution(
+                months,
+                [per_month.get(m, (0, 0))[0] for m in months],
+                size,
+                key_sums=[per_month.get(m, (0, 0))[1] for m in months],
+                n_key_sum=size_key,
+            ),
+            k,
         )
-        codes = sorted(langs.get(theme.id, {}), key=lambda c: (-langs[theme.id][c], c))
+        per_lang = langs.get(theme.id, {})
+        codes = sorted(per_lang, key=lambda c: (-per_lang[c][0], c))
         lang_table = sup.suppress(
-            sup.distribution(codes, [langs[theme.id][c] for c in codes], size), k
+            sup.distribution(
+                codes,
+                [per_lang[c][0] for c in codes],
+                size,
+                key_sums=[per_lang[c][1] for c in codes],
+                n_key_sum=size_key,
+            ),
+            k,
         )
         quotes = []
         for member in reps_by_theme.get(theme.id, []):
@@ -1358,8 +1461,9 @@ def theme_sections(
                 continue
             hidden = bool(cur and cur.hidden)
             # A quote says who wrote it: a language group smaller than k must not be recognisable.
+            # On true counts: a released count may lie above k for a group just below it.
             if not sup.quote_allowed(size, k) or not sup.quote_allowed(
-                lang_totals[member.language], k
+                lang_cells[member.language][0], k
             ):
                 hidden = True
             if hidden and not for_curation:
@@ -1371,14 +1475,18 @@ def theme_sections(
             )
             if not for_curation and len(quotes) >= SHOWN_QUOTES:
                 break
-        share = round(100.0 * size / n_texts, 1) if n_texts else None
+        released = ptable.perturb(size, size_key, k) if texts_in_release else size
+        shown_texts = (
+            ptable.perturb(n_texts, texts_in_release[1], k) if texts_in_release else n_texts
+        )
+        share = round(100.0 * released / shown_texts, 1) if shown_texts else None
         sections.append(
             ThemeSection(
                 id=theme.id,
                 title=theme.title,
                 label=theme.label,
                 terms=list(theme.terms or []),
-                size=sup.Figure(size, sup.SHOWN if size >= k else sup.SMALL),
+                size=sup.Figure(released, sup.SHOWN if size >= k else sup.SMALL),
                 share=share,
                 stability=theme.stability,
                 trend=trend_table,
@@ -1386,9 +1494,11 @@ def theme_sections(
                 quotes=quotes,
                 links=links.get(theme.id, []),
                 curated=bool(theme.curated_name),
-                language_note=theme_language_note(lang_table, size, lang_totals, lang),
+                language_note=theme_language_note(lang_table, released, lang_totals, lang),
             )
         )
+    if texts_in_release is not None:
+        other = ptable.perturb(other, other_key, k)
     return sections, other, small
 
 
@@ -1466,51 +1576,78 @@ DEFAULT_LABELS = {"several": "Several locations"}
 
 
 def build_report(
-    scope: ReportScope, *, lang: str = "nl", labels: dict[str, str] | None = None
+    scope: ReportScope,
+    *,
+    release,
+    lang: str = "nl",
+    labels: dict[str, str] | None = None,
 ) -> Report:
-    """Every section of a scope's report, suppressed, for the page, PDF, CSV and share link."""
-    token = _FINGERPRINTS.set({})
-    try:
-        return _build_report(scope, lang, {**DEFAULT_LABELS, **(labels or {})})
-    finally:
-        _FINGERPRINTS.reset(token)
+    """Every section of a release of a scope, perturbed and suppressed, for the page, PDF, CSV and
+    share link (see releases.py: nothing a reader sees is counted live)."""
+    return _build_report(scope, release, lang, {**DEFAULT_LABELS, **(labels or {})})
 
 
-def _build_report(scope: ReportScope, lang: str, labels: dict[str, str]) -> Report:
+def _build_report(scope: ReportScope, release, lang: str, labels: dict[str, str]) -> Report:
+    from klankbord.reports.releases import ReleaseData
+
+    data = ReleaseData(release)
     k = min_group_size(scope)
-    deployments = _scope_deployments(scope)
-    per_group, per_lang, n_responses = participation(scope, deployments, k, labels)
-    questions = closed_question_sections(scope, deployments, lang, k, labels)
+    # The scope as it was when released (a later edit waits for the next release).
+    frozen = release.payload.get("scope") or {}
+    period_from = _iso_date(frozen.get("period_from")) if frozen else scope.period_from
+    period_to = _iso_date(frozen.get("period_to")) if frozen else scope.period_to
+    meeting_ids = frozen.get("meeting_ids", scope.meeting_ids or [])
+    location_ids = frozen.get("location_ids", scope.location_ids or [])
+    languages = frozen.get("languages", scope.languages or [])
+    deployments = list(
+        db.session.execute(
+            select(Deployment)
+            .where(
+                Deployment.organisation_id == scope.organisation_id,
+                Deployment.id.in_(release.payload.get("deployment_ids") or [-1]),
+            )
+            .order_by(Deployment.opens_at, Deployment.id)
+        ).scalars()
+    )
+    day_rows = data.response_days()
+    per_group, per_lang, n_responses = participation(deployments, day_rows, k, labels)
+    questions = closed_question_sections(
+        deployments,
+        data.closed_counts(),
+        lang,
+        k,
+        labels,
+        frozen.get("compare_by", scope.compare_by),
+    )
     day_range = (None, None)
-    if deployments:
-        ids = [d.id for d in deployments]
-        days = [day for _, day, _, _ in _response_days(scope, ids)]
-        if days:
-            day_range = (min(days), max(days))
-    n_ideas = 0
+    days = [day for _, day, _, _, _ in day_rows]
+    if days:
+        day_range = (min(days), max(days))
+    n_ideas, idea_key = data.ideas()
+    n_ideas = ptable.perturb(n_ideas, idea_key)
     meetings: list[str] = []
-    if scope.meeting_ids:
-        n_ideas = db.session.execute(
-            select(func.count(MeetingIdea.id)).where(*_idea_filters(scope))
-        ).scalar_one()
+    if meeting_ids:
         meetings = [
             f"{m.title} ({m.starts_at:%Y-%m-%d})"
             for m in db.session.execute(
                 select(Meeting)
                 .where(
                     Meeting.organisation_id == scope.organisation_id,
-                    Meeting.id.in_(scope.meeting_ids),
+                    Meeting.id.in_(meeting_ids),
                 )
                 .order_by(Meeting.starts_at)
             ).scalars()
         ]
-    run = scope.latest_run
+    run = db.session.get(ThemeRun, release.run_id) if release.run_id else None
     themes: list[ThemeSection] = []
     other, small, n_texts = 0, 0, 0
     run_info = None
     if run is not None:
-        themes, other, small = theme_sections(run, k, lang)
-        n_texts = max(run.n_texts, other + sum(t.size.value or 0 for t in themes))
+        texts = tuple(release.payload.get("texts", [0, 0]))
+        themes, other, small = theme_sections(
+            run, k, lang, until=release.data_until, texts_in_release=texts
+        )
+        n_texts = ptable.perturb(texts[0], texts[1], k) if texts[0] >= k else texts[0]
         run_info = {
             "id": run.id,
             "created_at": run.created_at,
@@ -1525,7 +1662,7 @@ def _build_report(scope: ReportScope, lang: str, labels: dict[str, str]) -> Repo
             select(Location)
             .where(
                 Location.organisation_id == scope.organisation_id,
-                Location.id.in_(scope.location_ids or [-1]),
+                Location.id.in_(location_ids or [-1]),
             )
             .order_by(Location.name)
         ).scalars()
@@ -1533,16 +1670,16 @@ def _build_report(scope: ReportScope, lang: str, labels: dict[str, str]) -> Repo
     return Report(
         scope_id=scope.id,
         name=scope.name,
-        generated_at=utcnow(),
+        generated_at=release.created_at,
         min_group_size=k,
-        period_from=scope.period_from,
-        period_to=scope.period_to,
+        period_from=period_from,
+        period_to=period_to,
         first_day=day_range[0],
         last_day=day_range[1],
         deployments=[_deployment_label(d, lang) for d in deployments],
         meetings=meetings,
         locations=locations,
-        languages=list(scope.languages or []),
+        languages=list(languages),
         n_responses=n_responses,
         n_ideas=n_ideas,
         participation=per_group,
@@ -1554,7 +1691,13 @@ def _build_report(scope: ReportScope, lang: str, labels: dict[str, str]) -> Repo
         small_themes=small,
         run=run_info,
         changes=run.changes if run is not None else None,
+        release_version=release.version,
+        data_until=release.data_until,
     )
+
+
+def _iso_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def _deployment_label(deployment: Deployment, lang: str) -> str:

@@ -32,6 +32,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from klankbord.reports.ptable import perturb
+
 #: Lowest minimum group size any organisation may choose, and the default.
 MIN_GROUP_SIZE_FLOOR = 5
 DEFAULT_MIN_GROUP_SIZE = 10
@@ -80,6 +82,9 @@ class CountTable:
     col_totals: list[int] | None = None
     grand_total: int | None = None
     rows_additive: bool = True
+    #: Sum of the record keys of each entry (cell-key perturbation, reports.ptable); None for
+    #: tables whose shown values are the true counts.
+    key_sums: dict | None = None
 
     def value(self, key: Key) -> int:
         kind = key[0]
@@ -264,8 +269,10 @@ def _protect(state: _State, key: Key) -> None:
 def suppress(table: CountTable, min_group_size: int, force: Iterable[Key] = ()) -> SuppressedTable:
     """Suppress small cells and whatever would give them away.
 
-    A pure function of its arguments, so results are memoised (the audit's linear programmes cost
-    milliseconds each and a report has dozens of tables); callers must not change the result.
+    Which entries are hidden is a pure function of the true counts, so that part is memoised (the
+    audit's linear programmes cost milliseconds each and a report has dozens of tables); the
+    figures are rendered on every call, because two tables with equal counts may hold different
+    records and so get different perturbations (``CountTable.key_sums``).
 
     :param force: entries to hide in any case (shared with a linked table).
     """
@@ -280,12 +287,14 @@ def suppress(table: CountTable, min_group_size: int, force: Iterable[Key] = ()) 
         effective_min_group_size(min_group_size),
         frozenset(force),
     )
-    result = _MEMO.get(key)
-    if result is None:
+    hidden = _MEMO.get(key)
+    if hidden is None:
         if len(_MEMO) >= _MEMO_SIZE:
             _MEMO.pop(next(iter(_MEMO)))
-        result = _MEMO[key] = _suppress(table, min_group_size, frozenset(force))
-    return result
+        hidden = _MEMO[key] = _suppress(table, min_group_size, frozenset(force)).hidden_keys
+    state = _State(table, effective_min_group_size(min_group_size))
+    state.hidden = set(hidden)
+    return _render(state)
 
 
 _MEMO: dict = {}
@@ -307,13 +316,28 @@ def _suppress(table: CountTable, min_group_size: int, force: frozenset) -> Suppr
     return _render(state)
 
 
+def _released(state: _State, key: Key) -> int:
+    """The value a reader sees: the true count, perturbed when the table has record keys.
+
+    Suppression (and its audit) decide on the true counts, so whatever is hidden is hidden exactly
+    as before; the numbers left standing are then perturbed, which only widens what a reader can
+    infer about a hidden entry.
+    """
+    value = state.value(key)
+    sums = state.table.key_sums
+    if sums is None or key not in sums:
+        return value
+    return perturb(value, sums[key], state.k)
+
+
 def _figure(state: _State, key: Key, base: Key | None = None) -> Figure:
     value = state.value(key)
     if key in state.hidden:
         return Figure(None, SMALL if value < state.k else HIDDEN)
+    value = _released(state, key)
     percent = None
     if base is not None and base not in state.hidden:
-        total = state.value(base)
+        total = _released(state, base)
         if total > 0:
             percent = round(100.0 * value / total, 1)
     return Figure(value, SHOWN, percent)
@@ -344,10 +368,26 @@ def _render(state: _State) -> SuppressedTable:
 
 
 def distribution(
-    labels: Sequence[str], counts: Sequence[int], n: int, *, additive: bool = True
+    labels: Sequence[str],
+    counts: Sequence[int],
+    n: int,
+    *,
+    additive: bool = True,
+    key_sums: Sequence[int] | None = None,
+    n_key_sum: int | None = None,
 ) -> CountTable:
-    """A one-row table: the answers to one question and the number who answered it."""
-    return CountTable(["all"], list(labels), [list(counts)], [n], rows_additive=additive)
+    """A one-row table: the answers to one question and the number who answered it.
+
+    With ``key_sums`` (one per count) and ``n_key_sum``, shown values are perturbed.
+    """
+    sums = None
+    if key_sums is not None:
+        sums = {("c", 0, j): int(v) for j, v in enumerate(key_sums)}
+        if n_key_sum is not None:
+            sums[("r", 0)] = int(n_key_sum)
+    return CountTable(
+        ["all"], list(labels), [list(counts)], [n], rows_additive=additive, key_sums=sums
+    )
 
 
 def suppress_linked(

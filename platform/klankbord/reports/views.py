@@ -18,7 +18,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
@@ -30,7 +32,7 @@ from klankbord.core.access import member_action, public_endpoint
 from klankbord.core.i18n import LANGUAGE_NAMES, current_language
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
-from klankbord.reports import charts, export, services
+from klankbord.reports import charts, export, releases, services
 from klankbord.reports.forms import ScopeForm
 from klankbord.reports.models import ReportScope, ReportTheme, ShareLink
 
@@ -108,12 +110,45 @@ def _pdf_unavailable():
     ), 503
 
 
-def build(scope: ReportScope) -> services.Report:
-    report = services.build_report(
-        scope, lang=current_language(), labels={"several": _("Several locations")}
+def build(scope: ReportScope) -> services.Report | None:
+    """The report of the scope's newest release, or None before its first release."""
+    release = releases.latest_release(scope=scope)
+    if release is None:
+        return None
+    return services.build_report(
+        scope, release=release, lang=current_language(), labels={"several": _("Several locations")}
     )
-    db.session.commit()  # keeps the day tallies counted while building (a shared cache)
-    return report
+
+
+REFUSALS = {
+    "period_open": _l("A release holds whole days only: today's answers can be released tomorrow."),
+    "no_new_period": _l(
+        "There is already a release with data up to %(date)s; a new one can include later days "
+        "only."
+    ),
+    "too_few_new": _l(
+        "Fewer than %(k)s answers came in since the release with data up to %(date)s. A new "
+        "release waits for more, so nobody's answers can be found by comparing two releases."
+    ),
+}
+
+
+def refusal_text(error: releases.ReleaseRefused) -> str:
+    details = error.details
+    day = details.get("previous")
+    return str(REFUSALS[error.reason]) % {
+        "k": details.get("k", ""),
+        "date": format_date(day) if day else "",
+    }
+
+
+def _no_release(scope: ReportScope):
+    return render_template(
+        "reports/no_release.html",
+        scope=scope,
+        can_edit=_editable(),
+        progress=releases.live_progress(scope),
+    )
 
 
 def _editable() -> bool:
@@ -184,6 +219,8 @@ def edit(scope_id: int):
 def show(scope_id: int):
     scope = get_scoped_or_404(ReportScope, scope_id)
     report = build(scope)
+    if report is None:
+        return _no_release(scope)
     links = []
     if g.role.value in SHARE:
         links = (
@@ -204,8 +241,36 @@ def show(scope_id: int):
         fold=True,
         share_links=links,
         now=utcnow(),
+        progress=releases.live_progress(scope) if _editable() else None,
         **report_context(report),
     )
+
+
+@bp.post("/<int:scope_id>/release")
+@require_role(*EDIT)
+def make_release(scope_id: int):
+    """Release the scope's figures up to yesterday, if the release rule allows."""
+    scope = get_scoped_or_404(ReportScope, scope_id)
+    try:
+        release = releases.make_scope_release(scope, actor=current_user)
+    except releases.ReleaseRefused as refused:
+        db.session.rollback()
+        flash(refusal_text(refused), "error")
+    else:
+        record_event(
+            "release_made",
+            actor=current_user,
+            target_type="report_scope",
+            target_id=scope.id,
+            details={"version": release.version},
+        )
+        db.session.commit()
+        flash(
+            _("Release %(n)s made: data up to %(date)s.", n=release.version,
+              date=format_date(release.data_until)),
+            "success",
+        )
+    return redirect(url_for("reports.show", scope_id=scope.id))
 
 
 @bp.post("/<int:scope_id>/recompute")
@@ -259,6 +324,8 @@ def csv_headers() -> dict[str, str]:
 def export_csv(scope_id: int):
     scope = get_scoped_or_404(ReportScope, scope_id)
     report = build(scope)
+    if report is None:
+        return _no_release(scope), 409
     body = export.to_csv(export.report_rows(report, markers(report.min_group_size), csv_headers()))
     _audit_export(scope, "csv")
     return Response(
@@ -284,6 +351,8 @@ def export_pdf(scope_id: int):
     if not pdf.available():
         return _pdf_unavailable()
     report = build(scope)
+    if report is None:
+        return _no_release(scope), 409
     body = pdf.render(render_report_pdf_html(report), current_app.static_folder or "")
     _audit_export(scope, "pdf")
     return Response(
@@ -485,9 +554,9 @@ def shared(token: str):
     link = services.find_share_link(token)
     if link is None:
         abort(404)
-    report = services.build_report(
-        link.scope, lang=current_language(), labels={"several": _("Several locations")}
-    )
+    report = build(link.scope)
+    if report is None:
+        abort(404)
     record_event(
         "share_link_viewed",
         organisation_id=link.organisation_id,
@@ -506,8 +575,6 @@ def shared(token: str):
 
 
 def register(app) -> None:
-    from flask_babel import lazy_gettext as _l
-
     from klankbord.app_setup import add_nav_item
 
     app.register_blueprint(bp)

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from klankbord.accounts.models import Location, Organisation, OrgScoped, User
+from klankbord.core.record_keys import random_record_key
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 
@@ -111,6 +112,7 @@ def _random_id() -> str:
     return uuid.uuid4().hex
 
 
+
 class Response(db.Model):
     """One resident's submitted answers. Deliberately holds nothing about the person or device."""
 
@@ -146,6 +148,8 @@ class Response(db.Model):
     #: sha256 of the (scrubbed) answers, to tell a retry from a different submission with the same
     #: key.
     answers_hash: Mapped[str] = mapped_column(String(64))
+    #: Random key for cell-key perturbation of released counts (docs/privacy.md); never shown.
+    record_key: Mapped[int] = mapped_column(default=random_record_key)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True

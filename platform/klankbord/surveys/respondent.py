@@ -496,14 +496,17 @@ def results(code: str, lang: str):
             show_results=False,
             for_results=True,
         )
+    from klankbord.reports.releases import survey_round_results
+
     min_size = max(ctx.deployment.organisation.min_group_size or 0, 5)
-    rows = services.closed_question_results(ctx.deployment, ctx.defn, min_size)
+    rows, release = survey_round_results(ctx.deployment, ctx.defn, min_size)
     follow_up = ctx.deployment.follow_up or {}
     follow_lang = lang if lang in follow_up else next(iter(follow_up), None)
     return _render(
         "results.html",
         ctx,
-        rows=rows,
+        rows=rows or [],
+        data_until=release.data_until.isoformat() if release else None,
         min_size=min_size,
         follow_up=follow_up.get(follow_lang) if follow_lang else None,
         follow_lang=follow_lang,

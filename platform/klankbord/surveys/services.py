@@ -233,16 +233,6 @@ def set_follow_up(deployment: Deployment, texts: Mapping[str, str]) -> None:
     db.session.flush()
 
 
-def response_counts(deployment: Deployment) -> dict[str, int]:
-    """Return the number of responses per language (for staff; small counts are not published)."""
-    rows = db.session.execute(
-        select(Response.language, func.count(Response.id))
-        .where(Response.deployment_id == deployment.id)
-        .group_by(Response.language)
-    ).all()
-    return {language: count for language, count in rows}
-
-
 # Submitting ----------------------------------------------------------------------------------
 
 
@@ -458,37 +448,6 @@ class OptionCount:
 class QuestionResult:
     question_id: str
     options: tuple[OptionCount, ...]
-
-
-def closed_question_results(
-    deployment: Deployment, defn: SurveyDefinition, min_group_size: int
-) -> list[QuestionResult]:
-    """Count answers per option of every closed question; counts below ``min_group_size`` are
-    hidden.
-
-    Per-question totals are not returned: with a total and all but one count, a hidden count could
-    be
-    worked out.
-    """
-    rows = db.session.execute(
-        select(Answer.question_id, Answer.value_text, func.count())
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.deployment_id == deployment.id, Answer.value_text.is_not(None))
-        .where(Answer.question_id.in_([q.id for q in defn.questions if q.type in CLOSED_TYPES]))
-        .group_by(Answer.question_id, Answer.value_text)
-    ).all()
-    counts = {(qid, value): n for qid, value, n in rows}
-    min_size = max(int(min_group_size or 0), 5)
-    results = []
-    for question in defn.questions:
-        if question.type not in CLOSED_TYPES:
-            continue
-        options = []
-        for option in question.options:
-            n = counts.get((question.id, option.value), 0)
-            options.append(OptionCount(option.value, n, n >= min_size))
-        results.append(QuestionResult(question.id, tuple(options)))
-    return results
 
 
 def total_responses(deployment: Deployment) -> int:

@@ -29,6 +29,7 @@ from klankbord.accounts.tenancy import (
     staff_blueprint,
 )
 from klankbord.core import pdf
+from klankbord.core.disclosure import coarse_count
 from klankbord.core.i18n import format_when
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
@@ -146,15 +147,16 @@ def deploy():
 def deployment(deployment_id: int):
     deployment = get_scoped_or_404(Deployment, deployment_id)
     defn = services.definition_of(deployment.version)
-    counts = services.response_counts(deployment)
+    # Progress only, for every role: exact and per-language figures come from releases.
+    total = coarse_count(services.total_responses(deployment))
     slips_made, slips_used = services.slip_counts(deployment)
+    slips_used = coarse_count(slips_used)
     follow_form = follow_up_form(defn.language_codes, deployment.follow_up)
     return render_template(
         "surveys/deployment.html",
         deployment=deployment,
         defn=defn,
-        counts=counts,
-        total=sum(counts.values()),
+        total=total,
         state=services.deployment_state(deployment),
         link=public_url(deployment),
         slips_made=slips_made,
