@@ -114,3 +114,7 @@ def test_demo_prints_progress_and_links_with_the_real_address(app, db, runner):
     assert timedelta(0) < planned.starts_at - now <= timedelta(days=1)
     assert next_evening(datetime(2026, 6, 1, 8, 0), "Europe/Amsterdam") == datetime(
         2026, 6, 1, 17, 30)  # summer time: 19:30 in Amsterdam is 17:30 UTC, the same day
+    # 46 days before a winter evening is a summer-time day: still 19:30 in Amsterdam.
+    assert next_evening(now, "Europe/Amsterdam", days_before=46) == datetime(2026, 10, 23, 17, 30)
+    finished = db.session.execute(select(Meeting).where(Meeting.status == "finished")).scalar_one()
+    assert finished.starts_at == datetime(2026, 10, 23, 17, 30)

@@ -132,16 +132,19 @@ def _facilitator(org: Organisation) -> list[int]:
     return list(users)
 
 
-def next_evening(now: datetime, tz_name: str) -> datetime:
-    """The coming evening at 19:30 local time, as naive UTC: a meeting one could start tonight.
+def next_evening(now: datetime, tz_name: str, days_before: int = 0) -> datetime:
+    """The coming evening at 19:30 local time (or that many days before), as naive UTC.
 
     The demo's meeting "ready to start" must look planned by a person (a round hour, this evening
-    or tomorrow's), not stamped with the second the seed ran.
+    or tomorrow's), not stamped with the second the seed ran; the past meeting was held at the
+    same local hour, summer time or not.
     """
     local = now.replace(tzinfo=UTC).astimezone(ZoneInfo(tz_name))
     evening = local.replace(hour=19, minute=30, second=0, microsecond=0)
     if evening <= local:
         evening += timedelta(days=1)
+    day = (evening - timedelta(days=days_before)).date()
+    evening = datetime(day.year, day.month, day.day, 19, 30, tzinfo=ZoneInfo(tz_name))
     return evening.astimezone(UTC).replace(tzinfo=None)
 
 
@@ -173,11 +176,12 @@ def seed_demo(org: Organisation) -> list[str]:
         for alias, langs, interpreter in MEMBERS
     ]
 
-    tonight = next_evening(utcnow(), current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    tonight = next_evening(utcnow(), zone)
     past = services.create_meeting(
         group,
         "Klankbordavond: koken, taal en rust",
-        tonight - timedelta(days=46),
+        next_evening(utcnow(), zone, days_before=46),
         place="AZC Voorbeeldstad-Oost, recreatieruimte",
         interpreters=["ar", "ti"],
     )
