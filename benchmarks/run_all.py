@@ -31,6 +31,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "submit": ([], ["--quick"]),
     "load": ([], ["--quick"]),
     "scrub": ([], ["--rounds", "5"]),
+    "storage_order": (["--scale", "100000"], ["--submissions", "300"]),
 }
 
 

@@ -120,12 +120,13 @@ def register_request_hooks(app: Flask) -> None:
     app.add_template_filter(isolate_placeholders, "bidi")
 
     def forget_request_state() -> None:
-        """Start every request without the user and organisation of an earlier one.
+        """Start every request without the user, organisation and language of an earlier one.
 
         ``g`` belongs to the app context, which tests (and CLI code) keep across requests; the
         first hook, so even a request refused by an earlier hook (CSRF) never sees stale values.
         """
-        for name in ("_login_user", "org", "role", "memberships", "respondent_locale"):
+        stale = ("_login_user", "org", "role", "memberships", "respondent_locale", "_flask_babel")
+        for name in stale:
             g.pop(name, None)
 
     app.before_request_funcs.setdefault(None, []).insert(0, forget_request_state)

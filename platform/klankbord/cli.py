@@ -46,7 +46,7 @@ def create_admin(email: str, name: str, org_name: str, password: str) -> None:
     if org is None:
         org = services.create_organisation(org_name, slugify(org_name))
     try:
-        user = services.create_user(email, name, password)
+        user = services.create_user(email, name, password, context=(org.name, org.slug))
     except services.AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

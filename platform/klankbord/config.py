@@ -32,6 +32,13 @@ class DefaultConfig:
     SESSION_COOKIE_NAME = "klankbord_session"
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
     IDLE_TIMEOUT_MINUTES = 30
+    #: A staff session ends this many hours after login, however active it is.
+    SESSION_MAX_HOURS = 12
+    #: Role changes, erasure and member export need the password typed within these minutes.
+    REAUTH_MINUTES = 5
+    #: Wrong second-factor codes in a row before the second factor locks, and for how long.
+    TOTP_MAX_FAILURES = 5
+    TOTP_LOCK_MINUTES = 15
     WTF_CSRF_TIME_LIMIT = 3600
     MAX_CONTENT_LENGTH = 256 * 1024
     BABEL_DEFAULT_LOCALE = "nl"

@@ -76,7 +76,8 @@ def test_a_views_own_header_value_is_kept_and_nothing_is_doubled(app):
 
     app.add_url_rule("/own-headers", "own_headers", own_headers)
     response = app.test_client().get("/own-headers")
-    assert response.headers.getlist("Cache-Control") == ["max-age=60"]
+    # No view may let data be cached: only public files (core.security.CACHEABLE_ENDPOINTS) may.
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
     assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
     assert response.headers.getlist("Content-Security-Policy") != []
     assert len(response.headers.getlist("X-Content-Type-Options")) == 1
@@ -203,7 +204,13 @@ def test_admin_invites_a_colleague_and_a_bad_address_is_refused(client, make, db
     login(client, make.user(org, "admin"))
     page = client.post("/admin/members/invite", data={"email": "nieuw@example.org",
                                                       "role": "facilitator"})
-    assert page.status_code == 200 and "/invite/" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "nieuw@example.org" in html
+    assert "/invite/" not in html  # the link goes by mail to the invited address only
+    from klankbord.core.mail import outbox_dir
+
+    (mail,) = outbox_dir().glob("*.eml")
+    assert "/invite/" in mail.read_text() and "nieuw@example.org" in mail.read_text()
     bad = client.post("/admin/members/invite", data={"email": "geen adres", "role": "facilitator"})
     assert bad.status_code == 302
 

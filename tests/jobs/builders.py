@@ -99,7 +99,7 @@ def ideas(m, texts: list[str], *, created: datetime, lang: str = "nl") -> list[i
             meeting_id=m.id,
             text=t,
             lang=lang,
-            created_at=created,
+            created_on=created.date(),
             status="approved",
         )
         for t in texts

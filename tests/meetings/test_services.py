@@ -159,7 +159,7 @@ def test_no_input_before_start_or_after_finish(world, db):
 def test_support_once_per_participant(live, db):
     idea = services.submit_idea(live.meeting, "Een gedeelde keuken", "nl")
     services.moderate_idea(idea, "approved")
-    first, second = (services.participant_key(live.meeting.id, pid) for pid in ("a", "b"))
+    first, second = (services.support_key(idea.id, pid) for pid in ("a", "b"))
     services.support_idea(idea, first)
     services.support_idea(idea, second)
     with pytest.raises(services.InputRejected) as caught:
@@ -167,12 +167,13 @@ def test_support_once_per_participant(live, db):
     assert caught.value.key == "support_already"
     db.session.refresh(idea)
     assert idea.support_count == 2
-    assert db.session.execute(select(func.count(MeetingIdeaSupport.id))).scalar_one() == 2
+    supports = db.session.execute(select(func.count()).select_from(MeetingIdeaSupport))
+    assert supports.scalar_one() == 2
 
 
-def test_participant_key_is_a_keyed_hash_per_meeting(live, app):
-    key = services.participant_key(live.meeting.id, "random-id")
-    assert key != services.participant_key(live.meeting.id + 1, "random-id")
+def test_participant_key_is_a_keyed_hash_per_poll_and_idea(live, app):
+    key = services.poll_key(7, "random-id")
+    assert key != services.poll_key(8, "random-id") != services.support_key(7, "random-id")
     assert "random-id" not in key and len(key) == 64
 
 
@@ -182,7 +183,7 @@ def test_poll_one_answer_per_participant_and_only_while_open(live, db):
         {"nl": "Wanneer?", "ar": "متى؟"},
         [{"nl": "Ochtend", "ar": "صباحًا"}, {"nl": "Avond"}],
     )
-    key = services.participant_key(live.meeting.id, "p1")
+    key = services.poll_key(poll.id, "p1")
     with pytest.raises(services.InputRejected) as caught:  # still a draft
         services.answer_poll(poll, key, 0, "ar")
     assert caught.value.key == "poll_closed"
@@ -196,10 +197,10 @@ def test_poll_one_answer_per_participant_and_only_while_open(live, db):
     assert caught.value.key == "poll_already"
     services.close_poll(poll)
     with pytest.raises(services.InputRejected) as caught:
-        services.answer_poll(poll, services.participant_key(live.meeting.id, "p2"), 0, "nl")
+        services.answer_poll(poll, services.poll_key(poll.id, "p2"), 0, "nl")
     assert caught.value.key == "poll_closed"
     assert services.poll_results(poll) == [0, 1]
-    assert db.session.execute(select(func.count(MeetingPollAnswer.id))).scalar_one() == 1
+    assert db.session.execute(select(func.count()).select_from(MeetingPollAnswer)).scalar_one() == 1
 
 
 def test_opening_a_poll_closes_the_other(live, db):

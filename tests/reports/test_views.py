@@ -178,7 +178,7 @@ def test_share_link_expires_and_can_be_revoked_by_admin(app, client, make, scope
     url = page.split('<code class="link">')[1].split("</code>")[0]
     path = "/r/" + url.rsplit("/r/", 1)[1]
     client.post("/logout")
-    shared = client.get(path)
+    shared = client.get(path, headers={"Accept-Language": "en"})  # an English-reading visitor
     assert shared.status_code == 200
     html = shared.get_data(as_text=True)
     assert "fewer than 10" in html and "&lt;script&gt;" in html and "<td>3</td>" not in html

@@ -9,7 +9,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from klankbord import create_app
 from klankbord.core import time as clock
+from klankbord.extensions import db as _db
 
 #: The small test survey of the surveys domain: every question type, nl/en/ar, free text <= 60.
 PROEF = Path(__file__).resolve().parents[1] / "surveys" / "data" / "flow" / "proef.yaml"
@@ -98,3 +100,21 @@ def answers_per_response(db) -> list[int]:
         .group_by(Response.id)
     ).all()
     return [n for (n,) in rows]
+
+
+def limited_app(app, **overrides):
+    """A second app on the same database as ``app``, with rate limits on."""
+    config = {k: app.config[k] for k in (
+        "TESTING", "SECRET_KEY", "WTF_CSRF_ENABLED", "SERVER_NAME", "SQLALCHEMY_DATABASE_URI",
+        "SQLALCHEMY_ENGINE_OPTIONS", "ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "SURVEYS_DIR",
+    )}
+    config["DATABASE_URL"] = config.pop("SQLALCHEMY_DATABASE_URI")
+    config["INSTANCE_PATH"] = app.instance_path
+    config.update({"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://", **overrides})
+    limited = create_app(config)
+    if config["DATABASE_URL"] == "sqlite://":  # one in-memory database: share the engine
+        with app.app_context():
+            engine = _db.engine
+        with limited.app_context():
+            _db._app_engines[limited] = {None: engine}
+    return limited

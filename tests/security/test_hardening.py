@@ -10,32 +10,19 @@ import uuid
 
 import pytest
 from tests.conftest import TEST_PASSWORD, login
-from tests.security.helpers import counts, live_meeting, open_survey, signed_state, valid_answers
+from tests.security.helpers import (
+    counts,
+    limited_app,
+    live_meeting,
+    open_survey,
+    signed_state,
+    valid_answers,
+)
 from tests.security.inventory import dummy_value, inventory
 from werkzeug.datastructures import MultiDict
 
-from klankbord import create_app
 from klankbord.core import respondent_errors
 from klankbord.core.ratelimit import DEFAULT_RATE_LIMITS
-from klankbord.extensions import db as _db
-
-
-def _limited_app(app, **overrides):
-    """A second app on the same database as ``app``, with rate limits on."""
-    config = {k: app.config[k] for k in (
-        "TESTING", "SECRET_KEY", "WTF_CSRF_ENABLED", "SERVER_NAME", "SQLALCHEMY_DATABASE_URI",
-        "SQLALCHEMY_ENGINE_OPTIONS", "ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "SURVEYS_DIR",
-    )}
-    config["DATABASE_URL"] = config.pop("SQLALCHEMY_DATABASE_URI")
-    config["INSTANCE_PATH"] = app.instance_path
-    config.update({"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://", **overrides})
-    limited = create_app(config)
-    if config["DATABASE_URL"] == "sqlite://":  # one in-memory database: share the engine
-        with app.app_context():
-            engine = _db.engine
-        with limited.app_context():
-            _db._app_engines[limited] = {None: engine}
-    return limited
 
 
 def _redis_or_skip() -> str:
@@ -50,7 +37,7 @@ def _redis_or_skip() -> str:
 
 
 def test_login_is_limited_per_address(app, db, make):
-    limited = _limited_app(app)
+    limited = limited_app(app)
     user = make.user(make.org(), "facilitator")
     client = limited.test_client()
     statuses = [
@@ -76,7 +63,7 @@ def test_survey_submission_limit_answers_in_the_language_and_stores_nothing_more
     app, db, make, lang
 ):
     survey = open_survey(app, db, make)
-    limited = _limited_app(app, RATE_LIMITS={"respond.submit": "3 per minute"})
+    limited = limited_app(app, RATE_LIMITS={"respond.submit": "3 per minute"})
     phone = limited.test_client()
     statuses = []
     for _ in range(4):
@@ -96,7 +83,7 @@ def test_survey_submission_limit_answers_in_the_language_and_stores_nothing_more
 
 def test_live_input_limit_in_the_participants_language(app, db, make):
     meeting = live_meeting(db, make)
-    limited = _limited_app(app, RATE_LIMITS={"meetings_public.send_idea": "2 per minute"})
+    limited = limited_app(app, RATE_LIMITS={"meetings_public.send_idea": "2 per minute"})
     phone = limited.test_client()
     url = f"/m/{meeting.join_code}/ti/idea"
     statuses = [phone.post(url, data={"text": f"ሓሳብ {n}"}).status_code for n in range(3)]
@@ -115,7 +102,7 @@ def test_the_default_limits_cover_login_submission_and_live_input(app):
 
 def test_limits_switched_off_leave_the_views_untouched(app):
     assert "klankbord_limiter" not in app.extensions  # the test config turns them off
-    limited = _limited_app(app)
+    limited = limited_app(app)
     assert "klankbord_limiter" in limited.extensions
     # The access marks the route inventory reads survive the wrapping.
     assert getattr(limited.view_functions["accounts.login"], "klankbord_public", False)
@@ -128,7 +115,7 @@ def test_redis_counts_are_shared_between_workers_and_hold_no_address(app, db, ma
     prefix = f"klankbord-test-{uuid.uuid4().hex[:8]}"
     user = make.user(make.org(), "facilitator")
     workers = [
-        _limited_app(app, RATELIMIT_STORAGE_URI=url, RATE_LIMITS={"accounts.login": "4 per minute"},
+        limited_app(app, RATELIMIT_STORAGE_URI=url, RATE_LIMITS={"accounts.login": "4 per minute"},
                      RATELIMIT_KEY_PREFIX=prefix)
         for _ in range(2)
     ]
@@ -157,7 +144,7 @@ def test_redis_counts_are_shared_between_workers_and_hold_no_address(app, db, ma
 def test_a_dead_redis_does_not_break_login(app, db, make):
     from tests.security.test_faults import free_port
 
-    limited = _limited_app(app, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
+    limited = limited_app(app, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
     user = make.user(make.org(), "facilitator")
     client = limited.test_client()
     login(client, user)

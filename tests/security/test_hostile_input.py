@@ -323,8 +323,11 @@ def test_any_live_input_is_stored_cleaned_or_refused(app, client, db, meeting, t
     if "\x00" in text + (alias or ""):
         assert response.status_code == 400 and len(ideas) == before
         return
-    assert response.status_code == 302, response.status_code
-    assert len(ideas) in (before, before + 1)
+    # 302: stored; 200: refused, the room again with the text given back (escaped) to edit.
+    assert response.status_code in (200, 302), response.status_code
+    assert len(ideas) == before + (response.status_code == 302)
+    if response.status_code == 200:
+        _no_raw_markup(response.get_data(as_text=True))
     for idea in ideas:
         assert "\x00" not in idea.text and "\x00" not in (idea.alias or "")
     room = client.get(f"/m/{meeting.join_code}/{lang}")
@@ -337,9 +340,9 @@ def test_live_input_with_invalid_utf8_and_missing_or_duplicated_fields(app, clie
     for body in (b"text=%FF%FE%ED%A0%80", b"text=\xff\xfe", b"", b"alias=x", b"text=a&text=b",
                  b"text=%00%00", b"text[]=x&text[]=y", b"%00=x"):
         response = client.post(url, data=body, content_type="application/x-www-form-urlencoded")
-        assert response.status_code == (400 if b"%00" in body else 302), body
+        assert response.status_code in ((400,) if b"%00" in body else (200, 302)), body
     response = client.post(url, data=json.dumps({"text": 5}), content_type="application/json")
-    assert response.status_code in (302, 400)
+    assert response.status_code in (200, 302, 400)
     for idea in _ideas(db):
         idea.text.encode("utf-8")
     for poll_id in ("0", "-1", "99999999999999999999", "abc", "%00"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from klankbord.accounts.models import LocationKind, Role
 from klankbord.accounts.passwords import password_problem
@@ -15,11 +15,6 @@ ROLE_CHOICES = [
     SelectChoice(Role.POLICYMAKER.value, _l("Policymaker")),
     SelectChoice(Role.ADMIN.value, _l("Administrator")),
 ]
-
-
-def role_label(role: str) -> str:
-    """A role in the reader's language ("Beleidsmedewerker", not "policymaker")."""
-    return next((str(c.label) for c in ROLE_CHOICES if c.value == role), role)
 
 
 #: One @, no spaces, a dot in the domain. WTForms' Email() needs the email_validator package,
@@ -38,6 +33,12 @@ LOCATION_KIND_CHOICES = [
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(), Length(max=1024)]
+    )
 
 
 class TotpForm(FlaskForm):
@@ -66,6 +67,19 @@ class AcceptInviteForm(FlaskForm):
         problem = password_problem(field.data or "")
         if problem:
             raise ValidationError(problem)
+
+
+class JoinWithAccountForm(FlaskForm):
+    """Accept an invitation with the account that already has the invited address."""
+
+    password = PasswordField(
+        _l("Password of your account"), validators=[Optional(), Length(max=1024)]
+    )
+
+
+def role_label(role: str) -> str:
+    """The translated name of a role value, for pages and mails."""
+    return str(next((c.label for c in ROLE_CHOICES if c.value == role), role))
 
 
 class RoleForm(FlaskForm):

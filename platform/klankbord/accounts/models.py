@@ -88,6 +88,10 @@ class User(db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     #: Last accepted TOTP time step, so a code cannot be replayed.
     totp_last_step: Mapped[int | None] = mapped_column()
+    #: Wrong TOTP codes in a row; at TOTP_MAX_FAILURES the second factor locks for a while.
+    totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: No TOTP code is checked before this moment (too many wrong codes).
+    totp_locked_until: Mapped[datetime | None] = mapped_column()
     #: Preferred interface language (nl or en).
     language: Mapped[str] = mapped_column(String(5), default="nl")
     active: Mapped[bool] = mapped_column(default=True)
@@ -154,8 +158,12 @@ class AuthSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Set at logout or expiry; a revoked session never comes back.
     revoked_at: Mapped[datetime | None] = mapped_column()
-    #: False until the second factor was given (admins only).
+    #: True once a TOTP code was accepted in this session. Checked on every staff request for
+    #: whoever holds the admin role, also when the role came after login.
     second_factor_done: Mapped[bool] = mapped_column(default=False)
+    #: Last time the password was typed in this session (login or confirmation); role changes,
+    #: erasure and member export need it to be recent.
+    reauthenticated_at: Mapped[datetime | None] = mapped_column()
 
     user: Mapped[User] = relationship()
 

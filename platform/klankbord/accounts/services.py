@@ -46,6 +46,14 @@ class LoginFailed(AccountError):
     pass
 
 
+class SecondFactorLocked(AccountError):
+    """Too many wrong codes; ``until`` says when codes are checked again."""
+
+    def __init__(self, until):
+        super().__init__("locked")
+        self.until = until
+
+
 def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
@@ -101,10 +109,18 @@ def add_location(org: Organisation, name: str, kind: str = "azc") -> Location:
     return location
 
 
-def create_user(email: str, name: str, password: str, *, check_policy: bool = True) -> User:
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    *,
+    check_policy: bool = True,
+    context: tuple[str, ...] = (),
+) -> User:
+    """Create an account; ``context`` (e.g. the organisation's name) counts as easy to guess."""
     email = normalise_email(email)
     if check_policy:
-        problem = password_problem(password, email)
+        problem = password_problem(password, email, (name, *context))
         if problem:
             raise AccountError(problem)
     if db.session.execute(select(User).where(User.email == email)).scalar_one_or_none():
@@ -189,8 +205,11 @@ def authenticate(email: str, password: str) -> User:
 def start_session(user: User) -> str:
     """Create a fresh server-side session; the old one (if any) is not reused."""
     token = secrets.token_urlsafe(32)
+    # The password was just typed; the second factor is still to come (whatever the role).
     db.session.add(
-        AuthSession(id=token, user_id=user.id, second_factor_done=not needs_second_factor(user))
+        AuthSession(
+            id=token, user_id=user.id, second_factor_done=False, reauthenticated_at=utcnow()
+        )
     )
     user.session_token = token
     for membership in user.memberships:
@@ -207,13 +226,14 @@ def end_session(token: str | None) -> None:
 
 
 def load_session_user(token: str) -> User | None:
-    """Return the user of a live session, ending it when idle too long."""
+    """Return the user of a live session, ending it when idle too long or simply too old."""
     row = db.session.get(AuthSession, token)
     if row is None or row.revoked_at is not None:
         return None
     now = utcnow()
     idle = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
-    if now - row.last_seen_at > idle:
+    lifetime = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+    if now - row.last_seen_at > idle or now - row.created_at > lifetime:
         row.revoked_at = now
         db.session.commit()
         return None
@@ -225,11 +245,63 @@ def load_session_user(token: str) -> User | None:
         return None
     user.session_token = token
     user.second_factor_done = row.second_factor_done  # type: ignore[attr-defined]
+    user.reauthenticated_at = row.reauthenticated_at  # type: ignore[attr-defined]
     return user
 
 
 def needs_second_factor(user: User) -> bool:
+    """Whoever holds the admin role (in any organisation), however it was granted."""
     return user.is_admin_anywhere
+
+
+def second_factor_missing(user: Any) -> bool:
+    """The user must give (or first enrol) a TOTP code before anything else in this session."""
+    return needs_second_factor(user) and not getattr(user, "second_factor_done", False)
+
+
+def check_second_factor(user: User, code: str, secret: str | None = None) -> bool:
+    """Check a TOTP code with a per-account limit on wrong codes (raises SecondFactorLocked).
+
+    The limit is per account, not per address: after TOTP_MAX_FAILURES wrong codes in a row no
+    code is checked for TOTP_LOCK_MINUTES, so guessing the 10^6 codes is not a matter of time.
+    """
+    now = utcnow()
+    if user.totp_locked_until and user.totp_locked_until > now:
+        raise SecondFactorLocked(user.totp_locked_until)
+    if verify_totp(user, code, secret=secret):
+        user.totp_failures = 0
+        user.totp_locked_until = None
+        return True
+    user.totp_failures = (user.totp_failures or 0) + 1
+    record_event("second_factor_failed", actor=user, target_type="user", target_id=user.id)
+    if user.totp_failures >= current_app.config["TOTP_MAX_FAILURES"]:
+        user.totp_failures = 0
+        user.totp_locked_until = now + timedelta(minutes=current_app.config["TOTP_LOCK_MINUTES"])
+        record_event("second_factor_locked", actor=user, target_type="user", target_id=user.id)
+        raise SecondFactorLocked(user.totp_locked_until)
+    return False
+
+
+def reauthentication_due(user: Any) -> bool:
+    """True when the password was not typed in this session within REAUTH_MINUTES."""
+    moment = getattr(user, "reauthenticated_at", None)
+    window = timedelta(minutes=current_app.config["REAUTH_MINUTES"])
+    return moment is None or utcnow() - moment > window
+
+
+def reauthenticate(user: User, password: str) -> bool:
+    """Confirm the password of the logged-in user (counted by the login lockout)."""
+    try:
+        authenticate(user.email, password)
+    except (LoginFailed, LoginLocked):
+        return False
+    row = db.session.get(AuthSession, user.session_token)
+    if row is None:
+        return False
+    row.reauthenticated_at = utcnow()
+    user.reauthenticated_at = row.reauthenticated_at  # type: ignore[attr-defined]
+    record_event("reauthenticated", actor=user, target_type="user", target_id=user.id)
+    return True
 
 
 def verify_totp(user: User, code: str, secret: str | None = None) -> bool:
@@ -297,16 +369,61 @@ def find_invitation(token: str) -> Invitation | None:
     return invitation
 
 
-def accept_invitation(token: str, name: str, password: str) -> User:
+def account_for(email: str) -> User | None:
+    return db.session.execute(
+        select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def accept_invitation(
+    token: str, name: str | None, password: str | None, *, current_user: Any = None
+) -> User:
+    """Join the invitation's organisation; an existing account must prove itself first.
+
+    The link only proves that its holder reads the invited mailbox, not that they own the
+    account already registered to that address. So an existing account joins only while it is
+    logged in, or when its own password is typed (counted by the login lockout); its password is
+    never set or changed here. A new account is created only by someone not logged in as another
+    account, so an admin cannot casually accept a colleague's invitation in their own browser.
+    """
     invitation = find_invitation(token)
     if invitation is None:
         raise AccountError(_("This invitation link is no longer valid."))
-    user = db.session.execute(
-        select(User).where(User.email == invitation.email)
-    ).scalar_one_or_none()
-    if user is None:
-        user = create_user(invitation.email, name, password)
+    user = account_for(invitation.email)
+    existed = user is not None
+    logged_in = current_user if getattr(current_user, "is_authenticated", False) else None
+    if user is not None:
+        if logged_in is not None and logged_in.id != user.id:
+            raise AccountError(_("This invitation is for another account. Log out first."))
+        if logged_in is None:
+            try:
+                authenticate(invitation.email, password or "")
+            except (LoginFailed, LoginLocked) as error:
+                raise AccountError(
+                    _(
+                        "An account with this e-mail address already exists. Type the password "
+                        "of that account, or log in with it and open this link again."
+                    )
+                ) from error
+    else:
+        if logged_in is not None:
+            raise AccountError(_("This invitation is for another account. Log out first."))
+        org = db.session.get(Organisation, invitation.organisation_id)
+        user = create_user(
+            invitation.email,
+            name or invitation.email,
+            password or "",
+            context=(org.name, org.slug),
+        )
     org = db.session.get(Organisation, invitation.organisation_id)
-    set_membership(user, org, invitation.role)
+    set_membership(user, org, invitation.role, actor=None)
     invitation.used_at = utcnow()
+    record_event(
+        "invitation_accepted",
+        organisation_id=org.id,
+        actor=user,
+        target_type="invitation",
+        target_id=invitation.id,
+        details={"role": invitation.role, "existing_account": existed},
+    )
     return user

@@ -38,9 +38,11 @@ def current_role() -> Role | None:
 
 def load_current_org() -> None:
     """Require a login and set g.org and g.role from the session's chosen organisation."""
+    from klankbord.accounts.services import second_factor_missing
+
     if not current_user.is_authenticated:
         return _to_login()
-    if not getattr(current_user, "second_factor_done", True):
+    if second_factor_missing(current_user):  # every request: a role granted mid-session counts
         return redirect(
             url_for(
                 "accounts.second_factor",
@@ -93,6 +95,44 @@ def require_role(*roles: Role | str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def ask_password_again(back: str | None = None):
+    """A redirect to the password confirmation, or None when it was typed a moment ago.
+
+    :param back: the page to return to after confirming (browsers send no Referer here:
+        ``Referrer-Policy: no-referrer``), where the user repeats the action.
+
+    For actions that cannot be undone or that hand out personal data (role changes, erasure,
+    member export): a session left open on a shared computer is not enough for them. Views call
+    it after their own access checks, so a foreign id still answers 404. The action is not
+    replayed; after confirming, the user repeats it (within REAUTH_MINUTES).
+    """
+    from flask import flash
+    from flask_babel import gettext as _
+
+    from klankbord.accounts.services import reauthentication_due
+
+    if not reauthentication_due(current_user):
+        return None
+    flash(_("Please confirm your password first, then do this again."), "info")
+    back = back or _local_path(request.referrer) or url_for("staff.dashboard")
+    return redirect(url_for("staff.confirm_password", next=back))
+
+
+def _local_path(url: str | None) -> str | None:
+    """The path (and query) of a URL on this host, else None: never redirect elsewhere."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path or "/"
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 def can_edit() -> bool:

@@ -16,7 +16,9 @@ from sqlalchemy import select
 from klankbord.accounts import services
 from klankbord.accounts.forms import (
     AcceptInviteForm,
+    ConfirmPasswordForm,
     InviteForm,
+    JoinWithAccountForm,
     LocationForm,
     LoginForm,
     RoleForm,
@@ -25,6 +27,7 @@ from klankbord.accounts.forms import (
 )
 from klankbord.accounts.models import AuditEvent, Location, Membership, Role
 from klankbord.accounts.tenancy import (
+    ask_password_again,
     current_org,
     get_scoped_or_404,
     require_role,
@@ -32,6 +35,7 @@ from klankbord.accounts.tenancy import (
     staff_blueprint,
 )
 from klankbord.core.access import member_action, public_endpoint
+from klankbord.core.time import utcnow
 from klankbord.extensions import db
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -99,14 +103,32 @@ def second_factor():
         return redirect(url_for("accounts.second_factor_setup", next=request.args.get("next")))
     form = TotpForm()
     if form.validate_on_submit():
-        if services.verify_totp(user, form.code.data):
+        if _check_code(user, form):
             services.complete_second_factor(user.session_token)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-        services.record_event("second_factor_failed", actor=user)
-        db.session.commit()
-        form.code.errors.append(_("That code is not correct. Try the newest code."))
     return render_template("accounts/second_factor.html", form=form)
+
+
+def _check_code(user, form, secret: str | None = None) -> bool:
+    """Check the form's code with the per-account limit; put the reason on the field."""
+    try:
+        ok = services.check_second_factor(user, form.code.data, secret=secret)
+    except services.SecondFactorLocked as locked:
+        db.session.commit()
+        minutes = max(1, int((locked.until - utcnow()).total_seconds() // 60) + 1)
+        form.code.errors.append(
+            _(
+                "Too many wrong codes. For your safety the second factor is locked; "
+                "try again in %(minutes)d minutes.",
+                minutes=minutes,
+            )
+        )
+        return False
+    db.session.commit()
+    if not ok:
+        form.code.errors.append(_("That code is not correct. Try the newest code."))
+    return ok
 
 
 @bp.route("/login/second-factor/setup", methods=["GET", "POST"])
@@ -121,14 +143,13 @@ def second_factor_setup():
     session["totp_setup_secret"] = secret
     form = TotpForm()
     if form.validate_on_submit():
-        if services.verify_totp(user, form.code.data, secret=secret):
+        if _check_code(user, form, secret=secret):
             user.totp_secret = secret
             session.pop("totp_setup_secret", None)
             services.complete_second_factor(user.session_token)
             services.record_event("second_factor_enrolled", actor=user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-        form.code.errors.append(_("That code is not correct. Try the newest code."))
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Klankbord")
     buffer = BytesIO()
     segno.make(uri, error="m").save(buffer, kind="svg", scale=4, xmldecl=False, svgns=True)
@@ -173,26 +194,78 @@ def set_language():
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @public_endpoint
 def accept_invite(token: str):
+    """Join an organisation: a new account, or the existing account of the invited address."""
+    from klankbord.accounts.models import Organisation
+
     invitation = services.find_invitation(token)
     if invitation is None:
         return render_template("accounts/invite_invalid.html"), 404
-    form = AcceptInviteForm()
+    organisation = db.session.get(Organisation, invitation.organisation_id)
+    existing = services.account_for(invitation.email)
+    logged_in = current_user if current_user.is_authenticated else None
+    form = AcceptInviteForm() if existing is None else JoinWithAccountForm()
     if form.validate_on_submit():
+        name = form.name.data if existing is None else None
         try:
-            user = services.accept_invitation(token, form.name.data, form.password.data)
+            user = services.accept_invitation(
+                token, name, form.password.data, current_user=logged_in
+            )
         except services.AccountError as error:
-            db.session.rollback()
+            # The service wrote nothing but the failed-login count, which must stay counted.
+            db.session.commit()
             flash(str(error), "error")
         else:
             db.session.commit()
+            if logged_in is not None:
+                session["org_id"] = organisation.id
+                flash(_("You joined %(org)s.", org=organisation.name), "success")
+                return redirect(url_for("staff.dashboard"))
             flash(_("Welcome! You can now log in."), "success")
             return redirect(url_for("accounts.login", email=user.email))
-    from klankbord.accounts.models import Organisation
-
-    organisation = db.session.get(Organisation, invitation.organisation_id)
     return render_template(
-        "accounts/accept_invite.html", form=form, invitation=invitation, organisation=organisation
+        "accounts/accept_invite.html",
+        form=form,
+        invitation=invitation,
+        organisation=organisation,
+        role=role_label(invitation.role),
+        existing=existing is not None,
+        logged_in_as_owner=logged_in is not None and existing is not None
+        and logged_in.id == existing.id,
+        logged_in_as_other=logged_in is not None
+        and (existing is None or logged_in.id != existing.id),
     )
+
+
+def send_invitation(invitation, organisation, link: str) -> None:
+    """Mail the one-time link to the invited address only (Dutch and English).
+
+    The admin never sees the link: whoever opens it has shown they read that mailbox, so nobody
+    can create an account for somebody else's address by accepting their own invitation.
+    """
+    from flask_babel import force_locale
+
+    from klankbord.core.mail import send_mail
+
+    parts = []
+    for lang in ("nl", "en"):
+        with force_locale(lang):
+            parts.append(
+                _(
+                    "You are invited to join %(org)s in Klankbord as %(role)s.",
+                    org=organisation.name,
+                    role=role_label(invitation.role),
+                )
+                + "\n\n"
+                + _("Open this link to accept (it works once, until %(date)s):",
+                    date=invitation.expires_at.strftime("%Y-%m-%d"))
+                + f"\n{link}\n\n"
+                + _("Did you not expect this? Then ignore this e-mail.")
+            )
+    with force_locale("nl"):
+        subject_nl = _("Invitation to %(org)s in Klankbord", org=organisation.name)
+    with force_locale("en"):
+        subject_en = _("Invitation to %(org)s in Klankbord", org=organisation.name)
+    send_mail(invitation.email, f"{subject_nl} / {subject_en}", "\n\n---\n\n".join(parts))
 
 
 # Staff pages ---------------------------------------------------------------------------------
@@ -201,6 +274,21 @@ def accept_invite(token: str):
 @staff.get("/")
 def dashboard():
     return render_template("accounts/dashboard.html", role_label=role_label(g.role.value))
+
+
+@staff.route("/account/confirm-password", methods=["GET", "POST"])
+@member_action
+def confirm_password():
+    """Type the password again before a sensitive action (see tenancy.ask_password_again)."""
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if services.reauthenticate(current_user, form.password.data):
+            db.session.commit()
+            flash(_("Thank you. You can go on now."), "success")
+            return redirect(_safe_next(request.args.get("next")))
+        db.session.commit()  # the failed attempt counts towards the login lockout
+        form.password.errors.append(_("That password is not correct."))
+    return render_template("accounts/confirm_password.html", form=form)
 
 
 @staff.post("/organisation")
@@ -234,10 +322,21 @@ def invite_member():
     if not form.validate_on_submit():
         flash(_("Please give a valid e-mail address and role."), "error")
         return redirect(url_for("staff.members"))
+    if (confirm := ask_password_again(url_for("staff.members"))) is not None:  # grants a role
+        return confirm
     new = services.invite(current_org(), form.email.data, form.role.data, actor=current_user)
     db.session.commit()
     link = url_for("accounts.accept_invite", token=new.token, _external=True)
-    return render_template("accounts/invite_sent.html", link=link, invitation=new.invitation)
+    from klankbord.core.mail import MailError
+
+    try:
+        send_invitation(new.invitation, current_org(), link)
+    except MailError:
+        flash(_("The invitation could not be sent by e-mail. Please try again later."), "error")
+        return redirect(url_for("staff.members"))
+    return render_template(
+        "accounts/invite_sent.html", invitation=new.invitation, role=role_label(new.invitation.role)
+    )
 
 
 @staff.post("/admin/members/<int:membership_id>/role")
@@ -250,6 +349,8 @@ def change_role(membership_id: int):
         abort(404)
     form = RoleForm()
     if form.validate_on_submit():
+        if (confirm := ask_password_again(url_for("staff.members"))) is not None:
+            return confirm
         if membership.user_id == current_user.id and form.role.data != Role.ADMIN.value:
             flash(_("You cannot take away your own administrator role."), "error")
         else:

@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
+import time
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 
 #: endpoint → limit (Flask-Limiter syntax), counted for POST requests only.
 DEFAULT_RATE_LIMITS: dict[str, str] = {
@@ -33,6 +35,7 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     "accounts.login": "10 per minute;100 per hour",
     "accounts.second_factor": "10 per minute;60 per hour",
     "accounts.accept_invite": "10 per minute",
+    "staff.confirm_password": "10 per minute",
     # Residents: one address can be a whole reception centre.
     "respond.submit": "30 per minute;600 per hour",
     "respond.step": "300 per minute",
@@ -49,6 +52,27 @@ def client_key() -> str:
     return hmac.new(secret, f"ratelimit:{address}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
+#: Retry-After (seconds) when the limiter cannot say when its window resets.
+DEFAULT_RETRY_AFTER = 60
+
+
+def retry_after_seconds() -> int:
+    """Seconds until the limit that refused this request resets (at least 1)."""
+    limiter = current_app.extensions.get("klankbord_limiter")
+    current = limiter.current_limit if limiter is not None else None
+    if current is None or not current.breached:
+        return DEFAULT_RETRY_AFTER
+    window = current.limit.get_expiry()  # storages round the reset up; never past the window
+    return max(1, min(window, math.ceil(current.reset_at - time.time())))
+
+
+def add_retry_after(response: Response) -> Response:
+    """Every 429 says when to try again, whichever handler rendered it (RFC 9110 10.2.3)."""
+    if response.status_code == 429:
+        response.headers["Retry-After"] = str(retry_after_seconds())
+    return response
+
+
 def register(app: Flask) -> None:
     """Attach a limiter to ``app`` and apply the limits to the registered views."""
     forwarded = int(app.config.get("PROXY_FIX_X_FOR") or 0)
@@ -57,6 +81,7 @@ def register(app: Flask) -> None:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=forwarded, x_proto=1, x_host=0)
     app.config.setdefault("RATELIMIT_ENABLED", True)
+    app.after_request(add_retry_after)
     if not app.config["RATELIMIT_ENABLED"]:
         return
     from flask_limiter import Limiter

@@ -34,21 +34,25 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 )
 HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+#: Endpoints that serve public files a browser may keep (style, script, survey recordings).
+#: Every other response, HTML or not (CSV, PDF, Markdown, JSON, exports, errors), is no-store:
+#: a shared computer or a proxy must never keep a copy of data.
+CACHEABLE_ENDPOINTS = frozenset({"static", "respond.audio", "respond.service_worker"})
 
 
 def add_security_headers(response: Response) -> Response:
-    """Strict CSP (no inline script or style), no sniffing, no framing, no referrer.
+    """Strict CSP (no inline script or style), no sniffing, no framing, no referrer, no-store.
 
     One pass over the headers a view already set, then one extend: the same result as a
     ``setdefault`` per header at a fraction of the cost (every response passes here).
     """
     headers = response.headers
+    if request.endpoint not in CACHEABLE_ENDPOINTS or response.status_code >= 400:
+        headers["Cache-Control"] = "no-store"  # also over a view's own value
     present = {name.lower() for name, _ in headers.items()}
     wanted = list(SECURITY_HEADERS)
     if current_app.config.get("ENV_NAME") == "production":
         wanted.append(HSTS)
-    if response.mimetype == "text/html":
-        wanted.append(("Cache-Control", "no-store"))
     headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     return response
 

@@ -9,8 +9,6 @@ text cannot exist.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import numpy as np
 from sqlalchemy import (
     CheckConstraint,
@@ -24,7 +22,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from klankbord.accounts.models import OrgScoped
 from klankbord.core.refs import text_ref
-from klankbord.core.time import utcnow
 from klankbord.extensions import db
 
 SURVEY, MEETING = "survey", "meeting"
@@ -68,7 +65,8 @@ class TextEmbedding(OrgScoped, db.Model):
     dim: Mapped[int] = mapped_column()
     #: The unit vector as little-endian float16 bytes (numpy ``tobytes``): 768 bytes at 384 dims.
     vector: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # No time of computing: the embed job runs every 10 minutes on the texts that just arrived,
+    # so that time told when a resident had answered (issue 13).
 
     @property
     def ref(self) -> str:

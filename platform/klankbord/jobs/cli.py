@@ -34,14 +34,19 @@ def jobs_group() -> None:
     """List the background jobs or run one now."""
 
 
-def job_overview(config, now) -> list[dict]:
-    """Name, description, schedule, next run and last run of every registered job."""
+def job_overview(config, now, organisation_id: int | None = None) -> list[dict]:
+    """Name, description, schedule, next run and last run of every registered job.
+
+    With ``organisation_id``: only the jobs its admin may run, and the last run that covered it.
+    """
     from klankbord.jobs.runner import JOBS, last_run_of
     from klankbord.jobs.schedule import next_fire_time, schedules, trigger_for
 
     rows = []
     configured = schedules(config)
     for name, spec in sorted(JOBS.items()):
+        if organisation_id is not None and not spec.per_organisation:
+            continue
         try:
             trigger = trigger_for(config, name)
             next_run = next_fire_time(trigger, now) if trigger else None
@@ -54,7 +59,7 @@ def job_overview(config, now) -> list[dict]:
                 "description": spec.description,
                 "schedule": configured.get(name),
                 "next_run": next_run,
-                "last_run": last_run_of(name),
+                "last_run": last_run_of(name, organisation_id),
                 "problem": problem,
             }
         )
@@ -82,17 +87,40 @@ def list_jobs() -> None:
     is_flag=True,
     help="Run for the current scheduled period (does nothing if that period is done).",
 )
+@click.option(
+    "--organisation",
+    "organisation_slug",
+    metavar="SLUG",
+    help="Run only this organisation's part (as its admin could from /admin/jobs).",
+)
 @with_appcontext
-def run_job_command(name: str, scheduled: bool) -> None:
-    """Run job NAME now and print its outcome and counts."""
+def run_job_command(name: str, scheduled: bool, organisation_slug: str | None) -> None:
+    """Run job NAME now, for every organisation, and print its outcome and counts."""
+    from sqlalchemy import select
+
+    from klankbord.accounts.models import Organisation
+    from klankbord.extensions import db
     from klankbord.jobs.runner import JOBS, run_job
     from klankbord.jobs.schedule import manual_period_key
 
     if name not in JOBS:
         raise click.ClickException(f"Unknown job {name!r}. Known jobs: {', '.join(sorted(JOBS))}.")
+    org_id = None
+    if organisation_slug:
+        org_id = db.session.execute(
+            select(Organisation.id).where(Organisation.slug == organisation_slug)
+        ).scalar_one_or_none()
+        if org_id is None:
+            raise click.ClickException(f"No organisation with slug {organisation_slug!r}.")
+        if scheduled or not JOBS[name].per_organisation:
+            raise click.ClickException(f"{name} cannot run for one organisation this way.")
     now = utcnow()
     result = run_job(
-        name, now, period_key=None if scheduled else manual_period_key(now), trigger="cli"
+        name,
+        now,
+        period_key=None if scheduled else manual_period_key(now, org_id),
+        trigger="cli",
+        organisation_id=org_id,
     )
     counts = ", ".join(f"{k}={v}" for k, v in sorted(result.counts.items())) or "-"
     click.echo(f"{name} [{result.period_key}]: {result.outcome}; {counts}")

@@ -27,7 +27,10 @@ def send_digests(ctx, now: datetime) -> dict[str, int]:
     since = max(since, now - timedelta(days=31))  # after a long pause, a month is enough
     year, week, _ = now.isocalendar()
     counts = {"digests_queued": 0, "organisations_nothing_new": 0, "organisations_no_reader": 0}
-    for org in db.session.execute(select(Organisation).order_by(Organisation.id)).scalars():
+    query = select(Organisation).order_by(Organisation.id)
+    if ctx.organisation_id is not None:  # an admin's run: only their organisation
+        query = query.where(Organisation.id == ctx.organisation_id)
+    for org in db.session.execute(query).scalars():
         key = f"org:{org.id}:{year}-W{week:02d}"
         if already_sent("digest", key):
             continue
@@ -131,7 +134,7 @@ def _count_ideas(org_id: int, meeting_ids: list, since: datetime) -> int:
         select(func.count(MeetingIdea.id)).where(
             MeetingIdea.organisation_id == org_id,
             MeetingIdea.meeting_id.in_(meeting_ids),
-            MeetingIdea.created_at >= since,
+            MeetingIdea.created_on >= since.date(),
             MeetingIdea.status != "hidden",
         )
     ).scalar_one()

@@ -45,6 +45,9 @@ class JobRun(db.Model):
     done_key: Mapped[str | None] = mapped_column(String(80))
     #: running, ok, error or skipped.
     outcome: Mapped[str] = mapped_column(String(10), default=RUNNING)
+    #: The organisation whose part ran (a run by its admin); NULL: every organisation (the
+    #: scheduler or the operator's command line). No foreign key: runs outlive organisations.
+    organisation_id: Mapped[int | None] = mapped_column(index=True)
     #: Who ran it: "scheduler", "cli", "admin" or "dev-server".
     trigger: Mapped[str] = mapped_column(String(20), default="scheduler")
     #: The lease holder id of the process that ran it.

@@ -47,7 +47,8 @@ def forget_models() -> None:
         _MODELS.clear()
 
 
-def recluster_all(now: datetime) -> dict[str, int]:
+def recluster_all(now: datetime, organisation_id: int | None = None) -> dict[str, int]:
+    """Bring every saved scope (or only ``organisation_id``'s) up to date; returns counts."""
     from klankbord.reports.models import ReportScope
 
     counts = Counter(
@@ -58,10 +59,13 @@ def recluster_all(now: datetime) -> dict[str, int]:
         texts_predicted=0,
         scopes_failed=0,
     )
-    scope_ids = list(db.session.execute(select(ReportScope.id).order_by(ReportScope.id)).scalars())
-    db.session.execute(
-        delete(ReclusterState).where(ReclusterState.scope_id.not_in(scope_ids or [-1]))
-    )
+    query = select(ReportScope.id).order_by(ReportScope.id)
+    stale = delete(ReclusterState)
+    if organisation_id is not None:
+        query = query.where(ReportScope.organisation_id == organisation_id)
+        stale = stale.where(ReclusterState.organisation_id == organisation_id)
+    scope_ids = list(db.session.execute(query).scalars())
+    db.session.execute(stale.where(ReclusterState.scope_id.not_in(scope_ids or [-1])))
     db.session.commit()
     for scope_id in scope_ids:
         counts["scopes_checked"] += 1

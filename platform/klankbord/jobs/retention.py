@@ -36,10 +36,13 @@ def months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
-def purge_expired(now: datetime) -> dict[str, int]:
-    """Purge every organisation; returns totals over all organisations."""
+def purge_expired(now: datetime, organisation_id: int | None = None) -> dict[str, int]:
+    """Purge every organisation (or only ``organisation_id``); returns totals."""
     totals: dict[str, int] = {"organisations_purged": 0}
-    orgs = db.session.execute(select(Organisation).order_by(Organisation.id)).scalars().all()
+    query = select(Organisation).order_by(Organisation.id)
+    if organisation_id is not None:
+        query = query.where(Organisation.id == organisation_id)
+    orgs = db.session.execute(query).scalars().all()
     for org in orgs:
         counts = purge_organisation(org, now)
         if any(counts.values()):

@@ -5,6 +5,11 @@ A job is a module-level function ``fn(ctx: JobContext) -> dict[str, int]`` regis
 job's writes together with its successful :class:`JobRun`, so a run either happened completely
 (and is marked done for its period) or not at all. Mail a job wants to send is queued on the
 context and sent after that commit, so a rolled-back run never mails anyone.
+
+Who may run what: the scheduler and ``klankbord jobs run`` (the platform operator) run a job for
+every organisation (``organisation_id`` None). An organisation's admin runs only that
+organisation's part (``ctx.organisation_id``) of jobs registered with ``per_organisation=True``,
+and sees only those runs; jobs that act on the whole platform (``embed``) are CLI only.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from klankbord.core.time import utcnow
@@ -43,6 +48,8 @@ class JobContext:
     #: Start of the last successful run of this job, for "new since the last run" (None: never).
     last_success: datetime | None
     trigger: str
+    #: Only this organisation's part (a run by its admin); None: every organisation.
+    organisation_id: int | None = None
     outbox: list[EmailMessage] = field(default_factory=list)
 
     def send_mail(self, to: str | list[str], subject: str, body: str) -> None:
@@ -59,6 +66,9 @@ class JobSpec:
     #: One line for the admin page and ``klankbord jobs list``.
     description: str
     lease_seconds: int = DEFAULT_LEASE_SECONDS
+    #: The job can act on one organisation only (ctx.organisation_id), so that organisation's
+    #: admin may run it; False: platform-wide work for the operator's command line only.
+    per_organisation: bool = True
 
 
 @dataclass(frozen=True)
@@ -76,11 +86,17 @@ class RunResult:
 JOBS: dict[str, JobSpec] = {}
 
 
-def job(name: str, description: str, lease_seconds: int = DEFAULT_LEASE_SECONDS) -> Callable:
+def job(
+    name: str,
+    description: str,
+    lease_seconds: int = DEFAULT_LEASE_SECONDS,
+    *,
+    per_organisation: bool = True,
+) -> Callable:
     """Register a job function under ``name``."""
 
     def decorator(func: Callable) -> Callable:
-        JOBS[name] = JobSpec(name, func, description, lease_seconds)
+        JOBS[name] = JobSpec(name, func, description, lease_seconds, per_organisation)
         return func
 
     return decorator
@@ -97,8 +113,12 @@ def run_job(
     *,
     period_key: str | None = None,
     trigger: str = "scheduler",
+    organisation_id: int | None = None,
 ) -> RunResult:
     """Run job ``name`` once for its period; needs an app context and commits.
+
+    With ``organisation_id`` only that organisation's part runs (and is recorded as its run);
+    a job that is not ``per_organisation`` refuses that with :class:`UnknownJob`.
 
     ``period_key`` defaults to the job's latest scheduled fire time at ``now``, so every scheduler
     that wakes up for the same tick asks for the same period and only the first one runs it.
@@ -107,29 +127,39 @@ def run_job(
     from klankbord.jobs import schedule
 
     spec = JOBS.get(name)
-    if spec is None:
+    if spec is None or (organisation_id is not None and not spec.per_organisation):
         raise UnknownJob(name)
     now = now or utcnow()
     period_key = period_key or schedule.period_key(current_app.config, name, now)
     holder = lease.new_holder_id()
     if not lease.acquire(name, holder, lease_seconds_for(spec)):
-        return _record_skipped(name, period_key, trigger, holder, "another run of this job is busy")
+        return _record_skipped(
+            name, period_key, trigger, holder, "another run of this job is busy", organisation_id
+        )
     try:
         _mark_abandoned(name, holder)
         if _is_done(name, period_key):
             return _record_skipped(
-                name, period_key, trigger, holder, "already done for this period"
+                name, period_key, trigger, holder, "already done for this period", organisation_id
             )
-        return _execute(spec, period_key, now, trigger, holder)
+        return _execute(spec, period_key, now, trigger, holder, organisation_id)
     finally:
         db.session.rollback()
         lease.release(name, holder)
 
 
-def _execute(spec: JobSpec, period_key: str, now: datetime, trigger: str, holder: str) -> RunResult:
-    last = _last_success(spec.name)
+def _execute(
+    spec: JobSpec,
+    period_key: str,
+    now: datetime,
+    trigger: str,
+    holder: str,
+    organisation_id: int | None,
+) -> RunResult:
+    last = _last_success(spec.name, organisation_id)
     run = JobRun(
         job=spec.name,
+        organisation_id=organisation_id,
         period_key=period_key,
         outcome=RUNNING,
         trigger=trigger,
@@ -139,7 +169,7 @@ def _execute(spec: JobSpec, period_key: str, now: datetime, trigger: str, holder
     db.session.add(run)
     db.session.commit()
     run_id = run.id
-    ctx = JobContext(spec.name, period_key, now, last, trigger)
+    ctx = JobContext(spec.name, period_key, now, last, trigger, organisation_id)
     try:
         counts = dict(spec.func(ctx) or {})
         db.session.flush()
@@ -205,10 +235,18 @@ def _finish_skipped(run_id: int, note: str) -> RunResult:
     return RunResult(run.job, run.period_key, SKIPPED, {}, note=note, run_id=run_id)
 
 
-def _record_skipped(name: str, period_key: str, trigger: str, holder: str, note: str) -> RunResult:
+def _record_skipped(
+    name: str,
+    period_key: str,
+    trigger: str,
+    holder: str,
+    note: str,
+    organisation_id: int | None = None,
+) -> RunResult:
     moment = utcnow()
     run = JobRun(
         job=name,
+        organisation_id=organisation_id,
         period_key=period_key,
         outcome=SKIPPED,
         trigger=trigger,
@@ -231,10 +269,22 @@ def _is_done(name: str, period_key: str) -> bool:
     )
 
 
-def _last_success(name: str) -> datetime | None:
+def _for_organisation(organisation_id: int | None):
+    """Runs that cover ``organisation_id``: its own and the platform-wide ones."""
+    if organisation_id is None:
+        return JobRun.organisation_id.is_(None)
+    return or_(JobRun.organisation_id.is_(None), JobRun.organisation_id == organisation_id)
+
+
+def _last_success(name: str, organisation_id: int | None = None) -> datetime | None:
+    """When this job last ran successfully for everything the new run covers.
+
+    A platform run looks at platform runs only, so one organisation's run by hand never makes
+    another organisation's digest skip what is new for it.
+    """
     return db.session.execute(
         select(JobRun.started_at)
-        .where(JobRun.job == name, JobRun.outcome == OK)
+        .where(JobRun.job == name, JobRun.outcome == OK, _for_organisation(organisation_id))
         .order_by(JobRun.started_at.desc())
         .limit(1)
     ).scalar_one_or_none()
@@ -255,18 +305,25 @@ def _mark_abandoned(name: str, holder: str) -> None:
     db.session.commit()
 
 
-def last_runs(limit: int = 100) -> list[JobRun]:
+def last_runs(limit: int = 100, organisation_id: int | None = None) -> list[JobRun]:
+    """Newest runs; with ``organisation_id`` only that organisation's own runs."""
+    query = select(JobRun)
+    if organisation_id is not None:
+        query = query.where(JobRun.organisation_id == organisation_id)
     return list(
         db.session.execute(
-            select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)
+            query.order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)
         ).scalars()
     )
 
 
-def last_run_of(name: str) -> JobRun | None:
+def last_run_of(name: str, organisation_id: int | None = None) -> JobRun | None:
+    """The last real run of ``name``; with ``organisation_id``, one that covered it."""
+    query = select(JobRun).where(JobRun.job == name, JobRun.outcome != SKIPPED)
+    if organisation_id is not None:
+        query = query.where(_for_organisation(organisation_id))
     return db.session.execute(
-        select(JobRun)
-        .where(JobRun.job == name, JobRun.outcome != SKIPPED)
+        query
         .order_by(JobRun.started_at.desc(), JobRun.id.desc())
         .limit(1)
     ).scalar_one_or_none()

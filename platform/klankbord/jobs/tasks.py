@@ -27,7 +27,7 @@ def scheduled_run(name: str) -> None:
 def retention(ctx: JobContext) -> dict:
     from klankbord.jobs.retention import purge_expired
 
-    return purge_expired(ctx.now)
+    return purge_expired(ctx.now, organisation_id=ctx.organisation_id)
 
 
 @job("survey_windows", _l("Tell facilitators when a survey opens, is about to close, or closed."))
@@ -52,10 +52,14 @@ def digest(ctx: JobContext) -> dict:
 def recluster(ctx: JobContext) -> dict:
     from klankbord.jobs.recluster import recluster_all
 
-    return recluster_all(ctx.now)
+    return recluster_all(ctx.now, organisation_id=ctx.organisation_id)
 
 
-@job("embed", _l("Compute multilingual embeddings of new free text, for themes across languages."))
+@job(
+    "embed",
+    _l("Compute multilingual embeddings of new free text, for themes across languages."),
+    per_organisation=False,  # one model for the whole platform: the operator's job
+)
 def embed(ctx: JobContext) -> dict:
     from klankbord.embeddings.services import embed_pending_texts
 
@@ -70,4 +74,16 @@ def embed(ctx: JobContext) -> dict:
 def releases(ctx: JobContext) -> dict:
     from klankbord.reports.releases import release_due
 
-    return release_due()
+    return release_due(ctx.organisation_id)
+
+
+@job(
+    "reorder",
+    "Rewrite survey responses and poll answers in random-key order: no order of arrival kept.",
+    lease_seconds=3600,
+    per_organisation=False,  # rewrites whole tables: the operator's job
+)
+def reorder(ctx: JobContext) -> dict:
+    from klankbord.jobs.reorder import reorder as reorder_tables
+
+    return reorder_tables(ctx.last_success)

@@ -56,15 +56,12 @@ def notify_windows(ctx, now: datetime) -> dict[str, int]:
         "mails_queued": 0,
         "stale_not_mailed": 0,
     }
-    candidates = (
-        db.session.execute(
-            select(Deployment)
-            .where(Deployment.opens_at <= now, Deployment.closes_at > now - STALE_AFTER)
-            .order_by(Deployment.id)
-        )
-        .scalars()
-        .all()
+    query = select(Deployment).where(
+        Deployment.opens_at <= now, Deployment.closes_at > now - STALE_AFTER
     )
+    if ctx.organisation_id is not None:  # an admin's run: only their organisation
+        query = query.where(Deployment.organisation_id == ctx.organisation_id)
+    candidates = db.session.execute(query.order_by(Deployment.id)).scalars().all()
     for deployment in candidates:
         for kind, moment in _due_notices(deployment, now, closing_hours):
             key = f"deployment:{deployment.id}"

@@ -192,12 +192,12 @@ def seed_demo(org: Organisation) -> list[str]:
     services.start_meeting(past)
     # The meeting was held on its date: its ideas and times lie in the past, not at seeding time.
     past.started_at = past.starts_at + timedelta(minutes=5)
-    for n, (index, lang, text, status, supports) in enumerate(IDEAS):
+    for index, lang, text, status, supports in IDEAS:
         past.current_item_id = items[index].id
         idea = services.submit_idea(past, text, lang)
         idea.status = status.value
         idea.support_count = supports
-        idea.created_at = past.starts_at + timedelta(minutes=15 + 8 * n)
+        idea.created_on = past.starts_at.date()
     poll = services.create_poll(
         past,
         {

@@ -2,8 +2,12 @@
 
 Anonymity by schema: ideas carry no participant column at all; supports and poll answers carry
 only a keyed hash of a random id that lives in the participant's signed session cookie, so "once
-per participant" can be enforced without knowing who anyone is. Members are stored minimally and
-are never linked to what was said.
+per participant" can be enforced without knowing who anyone is. That hash is taken per poll (and
+per idea), so one phone's votes in two polls carry unrelated keys and cannot be joined. What
+participants send keeps the day only, never the time (issue 13); supports and poll answers are
+keyed by (poll or idea, hash), with no counting id and, on SQLite, no rowid, so neither their ids
+nor their storage order tell who answered after whom. Members are stored minimally and are never
+linked to what was said.
 """
 
 from __future__ import annotations
@@ -272,6 +276,10 @@ class MeetingAgendaItem(OrgScoped, db.Model):
         return f"<MeetingAgendaItem {self.id}>"
 
 
+def _today() -> date:
+    return utcnow().date()
+
+
 class MeetingIdea(OrgScoped, db.Model):
     """A short idea sent from a phone. No participant column: it cannot be traced to a person."""
 
@@ -299,8 +307,8 @@ class MeetingIdea(OrgScoped, db.Model):
     support_count: Mapped[int] = mapped_column(default=0)
     #: Random key for cell-key perturbation of released counts (docs/privacy.md); never shown.
     record_key: Mapped[int] = mapped_column(default=random_record_key)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    moderated_at: Mapped[datetime | None] = mapped_column()
+    #: The day it was sent; never the time (the meeting's own times say when the room met).
+    created_on: Mapped[date] = mapped_column(Date, default=_today)
 
     agenda_item: Mapped[MeetingAgendaItem | None] = relationship()
 
@@ -312,15 +320,13 @@ class MeetingIdeaSupport(db.Model):
     """A +1 on an idea; the key is a hash of a random cookie id, so once per participant."""
 
     __tablename__ = "meeting_idea_support"
-    __table_args__ = (UniqueConstraint("idea_id", "participant_key"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(
-        ForeignKey("meeting_idea.id", ondelete="CASCADE"), index=True
+        ForeignKey("meeting_idea.id", ondelete="CASCADE"), primary_key=True
     )
-    #: Keyed hash of (meeting, random id in the participant's session cookie).
-    participant_key: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Keyed hash of (this idea, random id in the participant's session cookie).
+    participant_key: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class MeetingPoll(OrgScoped, db.Model):
@@ -356,19 +362,17 @@ class MeetingPollAnswer(db.Model):
     """One answer to a poll; the participant key makes it one per participant."""
 
     __tablename__ = "meeting_poll_answer"
-    __table_args__ = (UniqueConstraint("poll_id", "participant_key"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(
-        ForeignKey("meeting_poll.id", ondelete="CASCADE"), index=True
+        ForeignKey("meeting_poll.id", ondelete="CASCADE"), primary_key=True
     )
-    #: Keyed hash of (meeting, random id in the participant's session cookie).
-    participant_key: Mapped[str] = mapped_column(String(64))
+    #: Keyed hash of (this poll, random id in the participant's session cookie).
+    participant_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     #: Index into MeetingPoll.options.
     option_index: Mapped[int] = mapped_column()
     #: Language the participant answered in.
     lang: Mapped[str] = mapped_column(String(5))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class MeetingAction(OrgScoped, db.Model):

@@ -139,6 +139,11 @@ def _live_meeting(code: str, lang: str) -> Meeting:
 @public.get("/m/<code>/<lang>")
 @public_endpoint
 def room(code: str, lang: str):
+    return _room_page(code, lang)
+
+
+def _room_page(code: str, lang: str, draft: str = ""):
+    """The room; ``draft`` gives back text that was refused, in the page (never in a cookie)."""
     if lang not in LANGUAGES:
         return _unknown()
     meeting = _meeting_or_none(code)
@@ -148,7 +153,7 @@ def room(code: str, lang: str):
         return _render(
             "meetings/participant_message.html", lang, 410, key="finished", all_languages=False
         )
-    key = services.participant_key(meeting.id, _participant_id())
+    participant = _participant_id()
     item = meeting.current_item if meeting.is_live else None
     question, question_lang = services.pick(item.question, lang) if item else ("", lang)
     poll = services.open_poll_of(meeting) if meeting.is_live else None
@@ -162,16 +167,18 @@ def room(code: str, lang: str):
         question_lang=question_lang,
         question_dir=text_direction(question_lang),
         poll=poll,
-        poll_answered=bool(poll and services.has_answered(poll, key)),
+        poll_answered=bool(
+            poll and services.has_answered(poll, services.poll_key(poll.id, participant))
+        ),
         pick=services.pick,
         ideas=ideas,
-        supported=services.supported_idea_ids(meeting, key) if ideas else set(),
+        supported=services.supported_idea_ids(ideas, participant),
         version=services.live_version(meeting),
         idea_max=IDEA_MAX_LENGTH,
         alias_max=ALIAS_MAX_LENGTH,
         poll_seconds=POLL_SECONDS,
         text_direction=text_direction,
-        draft=session.pop("idea_draft", ""),
+        draft=draft,
     )
 
 
@@ -199,13 +206,16 @@ def send_idea(code: str, lang: str):
     except services.InputRejected as error:
         db.session.rollback()
         _refused(error, lang)
-        # Give the text back so nothing typed on a small screen is lost.
-        session["idea_draft"] = (request.form.get("text") or "")[: IDEA_MAX_LENGTH * 2]
-    else:
-        db.session.commit()
-        session.pop("idea_draft", None)
-        flash(t("idea_sent", lang), "success")
+        # Give the text back so nothing typed on a small screen is lost: in this response, not
+        # in the session cookie (signed, not encrypted; the text is not scrubbed yet).
+        return _room_page(meeting.join_code, lang, _draft())
+    db.session.commit()
+    flash(t("idea_sent", lang), "success")
     return _back(meeting, lang)
+
+
+def _draft() -> str:
+    return (request.form.get("text") or "")[: IDEA_MAX_LENGTH * 2]
 
 
 @public.post("/m/<code>/<lang>/support/<int:idea_id>")
@@ -215,7 +225,7 @@ def support(code: str, lang: str, idea_id: int):
     idea = db.session.get(MeetingIdea, idea_id)
     if idea is None or idea.meeting_id != meeting.id or idea.status != IdeaStatus.APPROVED.value:
         abort(404)
-    key = services.participant_key(meeting.id, _participant_id())
+    key = services.support_key(idea.id, _participant_id())
     try:
         services.support_idea(idea, key)
         db.session.commit()
@@ -237,7 +247,7 @@ def answer(code: str, lang: str, poll_id: int):
     poll = db.session.get(MeetingPoll, poll_id)
     if poll is None or poll.meeting_id != meeting.id:
         abort(404)
-    key = services.participant_key(meeting.id, _participant_id())
+    key = services.poll_key(poll.id, _participant_id())
     try:
         services.answer_poll(poll, key, request.form.get("option", type=int), lang)
         db.session.commit()
@@ -262,11 +272,10 @@ def _expired(error):
         return _render(
             "meetings/participant_message.html", lang, 400, key="expired", all_languages=False
         )
-    if request.path.endswith("/idea"):
-        session["idea_draft"] = (request.form.get("text") or "")[: IDEA_MAX_LENGTH * 2]
+    draft = _draft() if request.path.endswith("/idea") else ""
     flash(t("expired", lang), "error")
     # The room again (a fresh token, the typed text given back), answered 400: nothing was stored.
-    body, _status = room(meeting.join_code, lang)
+    body, _status = _room_page(meeting.join_code, lang, draft)
     return body, 400
 
 

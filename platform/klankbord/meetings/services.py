@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import re
 import secrets
 import unicodedata
@@ -26,7 +27,7 @@ from sqlalchemy import delete, func, select, update
 
 from klankbord.accounts.models import Membership, Role, User
 from klankbord.accounts.services import record_event
-from klankbord.analysis.scrub import scrub
+from klankbord.analysis.scrub import PLACEHOLDERS, scrub
 from klankbord.core.time import today, utcnow
 from klankbord.extensions import db
 from klankbord.meetings.models import (
@@ -573,12 +574,21 @@ def find_group_by_public_code(code: str) -> MeetingGroup | None:
 # Live input ----------------------------------------------------------------------------------
 
 
-def participant_key(meeting_id: int, participant_id: str) -> str:
-    """Keyed hash of the random cookie id: lets us count once per participant, says nothing else."""
+def _participant_key(scope: str, participant_id: str) -> str:
+    """Keyed hash of the random cookie id for one poll or idea: once per participant there, and
+    unrelated to the same phone's key anywhere else."""
     secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(
-        secret, f"meeting:{meeting_id}:{participant_id}".encode(), hashlib.sha256
-    ).hexdigest()
+    return hmac.new(secret, f"{scope}:{participant_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def poll_key(poll_id: int, participant_id: str) -> str:
+    """The participant's key for one poll; two polls give unrelated keys (no joined votes)."""
+    return _participant_key(f"poll:{poll_id}", participant_id)
+
+
+def support_key(idea_id: int, participant_id: str) -> str:
+    """The participant's key for a +1 on one idea."""
+    return _participant_key(f"idea:{idea_id}", participant_id)
 
 
 def _require_live(meeting: Meeting) -> None:
@@ -608,6 +618,7 @@ def submit_idea(meeting: Meeting, text: str, lang: str, alias: str | None = None
     if alias and len(alias) > ALIAS_MAX_LENGTH:
         raise InputRejected("alias_too_long", max=ALIAS_MAX_LENGTH)
     lang = lang if lang in LANGUAGES else "nl"
+    alias = safe_alias(alias, lang)
     idea = MeetingIdea(
         organisation_id=meeting.organisation_id,
         meeting_id=meeting.id,
@@ -621,6 +632,29 @@ def submit_idea(meeting: Meeting, text: str, lang: str, alias: str | None = None
     return idea
 
 
+def safe_alias(alias: str | None, lang: str) -> str | None:
+    """The alias as shown on the projector: a first name at most, never an identifier.
+
+    The alias goes through the same scrubber as ideas; if the scrubber finds anything (a phone
+    number, an e-mail address, a name after "mijn naam is"), the idea is shown without a name
+    rather than with a placeholder. What is left is cut to its first word: "Fatima Ahmadi"
+    becomes "Fatima", since a first name and a surname together identify a person in a
+    reception centre, and the scrubber cannot recognise every surname.
+    """
+    if not alias:
+        return None
+    scrubbed = scrub(alias, lang)
+    if scrubbed != alias:
+        # A first name is what an alias is for: the scrubber's name list finds "Yonas" and
+        # "Fatima Ahmadi" too. Keep the first word only when it is such a name; anything else
+        # it found (a number, an address, "mijn naam is ...") drops the alias.
+        others = [p for kind, p in PLACEHOLDERS.items() if kind != "name"]
+        if any(p in scrubbed for p in others) or not scrubbed.startswith(PLACEHOLDERS["name"]):
+            return None
+    first = alias.split()[0] if alias.split() else ""
+    return first[:ALIAS_MAX_LENGTH] or None
+
+
 def support_idea(idea: MeetingIdea, key: str) -> None:
     """Add one +1 from this participant; a second one is refused (the unique key guards races)."""
     meeting = db.session.get(Meeting, idea.meeting_id)
@@ -628,7 +662,7 @@ def support_idea(idea: MeetingIdea, key: str) -> None:
     if idea.status != IdeaStatus.APPROVED.value:
         raise InputRejected("not_live")
     exists = db.session.execute(
-        select(MeetingIdeaSupport.id).where(
+        select(MeetingIdeaSupport.idea_id).where(
             MeetingIdeaSupport.idea_id == idea.id, MeetingIdeaSupport.participant_key == key
         )
     ).first()
@@ -645,20 +679,23 @@ def support_idea(idea: MeetingIdea, key: str) -> None:
     )
 
 
-def supported_idea_ids(meeting: Meeting, key: str) -> set[int]:
-    return set(
-        db.session.execute(
-            select(MeetingIdeaSupport.idea_id)
-            .join(MeetingIdea, MeetingIdea.id == MeetingIdeaSupport.idea_id)
-            .where(MeetingIdea.meeting_id == meeting.id, MeetingIdeaSupport.participant_key == key)
-        ).scalars()
-    )
+def supported_idea_ids(ideas: Iterable[MeetingIdea], participant_id: str) -> set[int]:
+    """Which of ``ideas`` this participant gave a +1 (one key per idea, computed here)."""
+    keys = {support_key(idea.id, participant_id): idea.id for idea in ideas}
+    if not keys:
+        return set()
+    rows = db.session.execute(
+        select(MeetingIdeaSupport.idea_id, MeetingIdeaSupport.participant_key).where(
+            MeetingIdeaSupport.idea_id.in_(set(keys.values())),
+            MeetingIdeaSupport.participant_key.in_(list(keys)),
+        )
+    ).all()
+    return {idea_id for idea_id, key in rows if keys.get(key) == idea_id}
 
 
 def moderate_idea(idea: MeetingIdea, status: IdeaStatus | str) -> None:
     """Approve (show on the projector) or hide an idea; hidden ideas stay in the record."""
     idea.status = IdeaStatus(status).value
-    idea.moderated_at = utcnow()
     db.session.flush()
 
 
@@ -725,7 +762,7 @@ def answer_poll(
     if option_index is None or not 0 <= option_index < len(poll.options):
         raise InputRejected("poll_invalid")
     exists = db.session.execute(
-        select(MeetingPollAnswer.id).where(
+        select(MeetingPollAnswer.poll_id).where(
             MeetingPollAnswer.poll_id == poll.id, MeetingPollAnswer.participant_key == key
         )
     ).first()
@@ -745,7 +782,7 @@ def answer_poll(
 def has_answered(poll: MeetingPoll, key: str) -> bool:
     return (
         db.session.execute(
-            select(MeetingPollAnswer.id).where(
+            select(MeetingPollAnswer.poll_id).where(
                 MeetingPollAnswer.poll_id == poll.id, MeetingPollAnswer.participant_key == key
             )
         ).first()
@@ -757,7 +794,7 @@ def poll_results(poll: MeetingPoll) -> list[int]:
     """Number of answers per option, in option order."""
     counts = dict(
         db.session.execute(
-            select(MeetingPollAnswer.option_index, func.count(MeetingPollAnswer.id))
+            select(MeetingPollAnswer.option_index, func.count())
             .where(MeetingPollAnswer.poll_id == poll.id)
             .group_by(MeetingPollAnswer.option_index)
         ).all()
@@ -778,7 +815,7 @@ def ideas_for(
     if statuses is not None:
         query = query.where(MeetingIdea.status.in_(list(statuses)))
     return list(
-        db.session.execute(query.order_by(MeetingIdea.created_at, MeetingIdea.id)).scalars()
+        db.session.execute(query.order_by(MeetingIdea.id)).scalars()
     )
 
 
@@ -956,6 +993,25 @@ def published_updates(group: MeetingGroup) -> list[MeetingUpdate]:
 # Summary -------------------------------------------------------------------------------------
 
 
+#: Characters that change the meaning of Markdown text (CommonMark's escapable punctuation).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def markdown_plain(text: str) -> str:
+    """Participant text as inert Markdown: no HTML, no links, no headings, on one line.
+
+    People paste the summary into wikis and intranets, which render Markdown and often raw HTML:
+    a ``<script>`` or a link typed on a phone must arrive there as visible text.
+    """
+    one_line = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
+
+
+def _md_html(text: str | None) -> str:
+    """Staff text keeps its Markdown, but never raw HTML."""
+    return html.escape(text or "", quote=False)
+
+
 @dataclass(frozen=True)
 class MinutesItem:
     """One agenda item as the minutes show it: only approved ideas, most supported first."""
@@ -981,21 +1037,25 @@ def minutes_items(meeting: Meeting) -> list[MinutesItem]:
 
 
 def summary_markdown(meeting: Meeting) -> str:
-    """The meeting's minutes as Markdown, in the staff member's interface language."""
+    """The meeting's minutes as Markdown, in the staff member's interface language.
+
+    Participants' ideas are escaped completely (:func:`markdown_plain`); what staff wrote keeps
+    its Markdown formatting but has HTML escaped, so no raw HTML reaches the file.
+    """
     from klankbord.core.i18n import format_day, format_when
 
     lines = [
-        f"# {meeting.title}",
+        f"# {_md_html(meeting.title)}",
         "",
-        f"- {_('Group')}: {meeting.group.name}",
+        f"- {_('Group')}: {_md_html(meeting.group.name)}",
         f"- {_('Date')}: {format_when(meeting.starts_at)}",
     ]
     if meeting.place:
-        lines.append(f"- {_('Place')}: {meeting.place}")
+        lines.append(f"- {_('Place')}: {_md_html(meeting.place)}")
     if meeting.online_link:
-        lines.append(f"- {_('Online')}: {meeting.online_link}")
+        lines.append(f"- {_('Online')}: {_md_html(meeting.online_link)}")
     if meeting.interpreters:
-        lines.append(f"- {_('Interpreters present')}: {', '.join(meeting.interpreters)}")
+        lines.append(f"- {_('Interpreters present')}: {_md_html(', '.join(meeting.interpreters))}")
     if meeting.attendance_count is not None:
         lines.append(f"- {_('Attendance')}: {meeting.attendance_count}")
     for entry in minutes_items(meeting):
@@ -1003,28 +1063,33 @@ def summary_markdown(meeting: Meeting) -> str:
         theme = item.theme.name_nl if item.theme else ""
         lines += [
             "",
-            f"## {item.position}. {item.title}" + (f" ({theme})" if theme else ""),
+            f"## {item.position}. {_md_html(item.title)}"
+            + (f" ({_md_html(theme)})" if theme else ""),
             "",
-            f"**{_('Question')}:** {item.question.get('nl', '')}",
+            f"**{_('Question')}:** {_md_html(item.question.get('nl', ''))}",
             "",
         ]
         if item.notes:
-            lines += [f"### {_('Notes')}", "", item.notes, ""]
+            lines += [f"### {_('Notes')}", "", _md_html(item.notes), ""]
         if item.decisions:
-            lines += [f"### {_('Decisions')}", "", item.decisions, ""]
+            lines += [f"### {_('Decisions')}", "", _md_html(item.decisions), ""]
         if entry.ideas:
             lines += [f"### {_('Ideas from the group')}", ""]
-            lines += [f"- {idea.text} (+{idea.support_count}, {idea.lang})" for idea in entry.ideas]
-        for poll, counts in entry.polls:
-            lines += ["", f"### {_('Poll')}: {poll.question.get('nl', '')}", ""]
             lines += [
-                f"- {option.get('nl', '')}: {count}"
+                f"- {markdown_plain(idea.text)} (+{idea.support_count}, {idea.lang})"
+                for idea in entry.ideas
+            ]
+        for poll, counts in entry.polls:
+            lines += ["", f"### {_('Poll')}: {_md_html(poll.question.get('nl', ''))}", ""]
+            lines += [
+                f"- {_md_html(option.get('nl', ''))}: {count}"
                 for option, count in zip(poll.options, counts, strict=True)
             ]
     if meeting.actions:
         lines += ["", f"## {_('Actions')}", ""]
         lines += [
-            f"- {a.description} — {a.owner}, {format_day(a.due_date) if a.due_date else '–'}, "
+            f"- {_md_html(a.description)} — {_md_html(a.owner)}, "
+            f"{format_day(a.due_date) if a.due_date else '–'}, "
             f"{action_status_label(a.status)}"
             for a in meeting.actions
         ]
@@ -1061,7 +1126,8 @@ class Contribution:
     theme_name: str | None
     status: str
     support_count: int
-    created_at: datetime
+    #: The day it was sent (no time is kept).
+    created_on: date
 
 
 def contributions_for_analysis(
@@ -1090,12 +1156,12 @@ def contributions_for_analysis(
     if meeting_id is not None:
         query = query.where(Meeting.id == meeting_id)
     if since is not None:
-        query = query.where(MeetingIdea.created_at >= since)
+        query = query.where(MeetingIdea.created_on >= since.date())
     if until is not None:
-        query = query.where(MeetingIdea.created_at < until)
+        query = query.where(MeetingIdea.created_on < until.date())
     if not include_hidden:
         query = query.where(MeetingIdea.status != IdeaStatus.HIDDEN.value)
-    rows = db.session.execute(query.order_by(MeetingIdea.created_at, MeetingIdea.id)).all()
+    rows = db.session.execute(query.order_by(MeetingIdea.created_on, MeetingIdea.id)).all()
     return [
         Contribution(
             id=f"meeting-idea-{idea.id}",
@@ -1112,7 +1178,7 @@ def contributions_for_analysis(
             theme_name=theme.name_nl if theme else None,
             status=idea.status,
             support_count=idea.support_count,
-            created_at=idea.created_at,
+            created_on=idea.created_on,
         )
         for idea, meeting, item, theme in rows
     ]

@@ -28,6 +28,7 @@ from flask_wtf import FlaskForm
 from klankbord.accounts.models import Role
 from klankbord.accounts.services import record_event
 from klankbord.accounts.tenancy import (
+    ask_password_again,
     current_org,
     get_scoped_or_404,
     require_role,
@@ -288,6 +289,8 @@ def erase_member(member_id: int):
     _manage(member.group)
     if not FlaskForm().validate_on_submit():
         abort(400)
+    if (confirm := ask_password_again(url_for("meetings.member", member_id=member.id))) is not None:
+        return confirm
     if member.erased_at is None:
         services.erase_member(member, actor=current_user)
         db.session.commit()
@@ -302,6 +305,8 @@ def export_member(member_id: int):
     _manage(member.group)
     if not FlaskForm().validate_on_submit():
         abort(400)
+    if (confirm := ask_password_again(url_for("meetings.member", member_id=member.id))) is not None:
+        return confirm
     data = services.export_member(member, actor=current_user)
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2)

@@ -322,7 +322,7 @@ def _demo_ideas(org, rng: random.Random) -> int:
                     "lang": lang,
                     "status": "approved",
                     "support_count": rng.randrange(6),
-                    "created_at": meeting.starts_at + timedelta(minutes=rng.randrange(5, 120)),
+                    "created_on": meeting.starts_at.date(),
                 }
             )
     if rows:

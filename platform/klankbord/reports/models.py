@@ -252,41 +252,6 @@ class ShareLink(OrgScoped, db.Model):
         return self.revoked_at is None and self.expires_at > now
 
 
-class ResponseDayTally(db.Model):
-    """How many responses a deployment had on one past day when its answer tallies were counted.
-
-    A cache of ``survey_response``, shared by every scope: responses only ever arrive on the day
-    they are submitted, so for a day before today any change (a retention or erasure delete)
-    changes this number, and the day's tallies are counted again. Today is never stored.
-    """
-
-    __tablename__ = "report_response_day_tally"
-
-    deployment_id: Mapped[int] = mapped_column(
-        ForeignKey("survey_deployment.id", ondelete="CASCADE"), primary_key=True
-    )
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    n_responses: Mapped[int] = mapped_column()
-
-
-class AnswerDayTally(db.Model):
-    """Closed answers per deployment, past day, question and value (see ResponseDayTally).
-
-    ``n`` counts answer rows, ``first`` those at position 0 (the number answering the question).
-    """
-
-    __tablename__ = "report_answer_day_tally"
-
-    deployment_id: Mapped[int] = mapped_column(
-        ForeignKey("survey_deployment.id", ondelete="CASCADE"), primary_key=True
-    )
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value_text: Mapped[str] = mapped_column(Text, primary_key=True)
-    n: Mapped[int] = mapped_column()
-    first: Mapped[int] = mapped_column()
-
-
 class Release(OrgScoped, db.Model):
     """A stored, versioned snapshot of the figures of a report scope or a survey round.
 

@@ -18,7 +18,7 @@ Services flush; views and jobs commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
 
@@ -37,10 +37,6 @@ class ReleaseRefused(Exception):
         super().__init__(reason)
         self.reason = reason
         self.details = details
-
-
-def _day_end(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), datetime.min.time())
 
 
 def latest_release(*, scope: ReportScope | None = None, deployment: Deployment | None = None):
@@ -112,7 +108,7 @@ def freeze_scope(scope: ReportScope, data_until: date) -> dict:
     if scope.meeting_ids:
         n_ideas, idea_keys = db.session.execute(
             select(func.count(MeetingIdea.id), func.coalesce(func.sum(MeetingIdea.record_key), 0))
-            .where(*services._idea_filters(scope), MeetingIdea.created_at < _day_end(data_until))
+            .where(*services._idea_filters(scope), MeetingIdea.created_on <= data_until)
         ).one()
     texts = [0, 0]
     if scope.include_survey_text and ids:

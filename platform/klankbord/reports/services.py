@@ -11,14 +11,12 @@ import hashlib
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, delete, func, insert, select, update
 
 from klankbord.accounts.models import Location, Organisation
 from klankbord.core.refs import text_ref
@@ -28,11 +26,9 @@ from klankbord.meetings.models import Meeting, MeetingAction, MeetingIdea, Meeti
 from klankbord.reports import ptable
 from klankbord.reports import suppression as sup
 from klankbord.reports.models import (
-    AnswerDayTally,
     QuoteCuration,
     ReportScope,
     ReportTheme,
-    ResponseDayTally,
     ShareLink,
     ThemeLink,
     ThemeMember,
@@ -183,14 +179,9 @@ def _idea_filters(scope: ReportScope) -> list:
         MeetingIdea.status != "hidden",
     ]
     if scope.period_from:
-        filters.append(
-            MeetingIdea.created_at >= datetime.combine(scope.period_from, datetime.min.time())
-        )
+        filters.append(MeetingIdea.created_on >= scope.period_from)
     if scope.period_to:
-        filters.append(
-            MeetingIdea.created_at
-            < datetime.combine(scope.period_to + timedelta(days=1), datetime.min.time())
-        )
+        filters.append(MeetingIdea.created_on <= scope.period_to)
     if scope.languages:
         filters.append(MeetingIdea.lang.in_(scope.languages))
     return filters
@@ -304,238 +295,13 @@ def _text(mapping, lang: str) -> str:
     return mapping.get(lang) or mapping.get("nl") or next(iter(mapping.values()))
 
 
-#: Fingerprints already taken while building one report (one index scan per report, not three).
-_FINGERPRINTS: ContextVar[dict | None] = ContextVar("report_fingerprints", default=None)
-#: GROUP BY results per scope filter and data fingerprint (see _cached).
+#: Theme aggregates per run, members fingerprint and release day (see _theme_aggregates).
 _AGGREGATES: dict = {}
 _AGGREGATES_SIZE = 64
 
 
-#: Seconds a cached GROUP BY result may be reused when the fingerprint has not changed.
+#: Seconds a cached theme aggregate may be reused when the fingerprint has not changed.
 CACHE_SECONDS = 300
-
-
-def _fingerprint(filters: list) -> tuple:
-    """What identifies the responses in a scope, cheaply (the deployment index alone).
-
-    Answers never change after submission; responses are only added or deleted (retention), which
-    changes the count. A delete and an add in the same few minutes could cancel out, so a cached
-    result also expires after CACHE_SECONDS.
-    """
-    count = db.session.execute(
-        select(func.count()).select_from(Response).where(*filters)
-    ).scalar_one()
-    return count, int(utcnow().timestamp() // CACHE_SECONDS)
-
-
-def _cached(name: str, scope: ReportScope, deployment_ids: Sequence[int], compute):
-    """Reuse a GROUP BY result while the scope's responses are unchanged."""
-    base = (
-        str(db.engine.url),
-        scope.organisation_id,
-        tuple(deployment_ids),
-        scope.period_from,
-        scope.period_to,
-        tuple(scope.languages or ()),
-    )
-    fingerprints = _FINGERPRINTS.get()
-    if fingerprints is None or base not in fingerprints:
-        fingerprint = _fingerprint(_response_filters(scope, deployment_ids))
-        if fingerprints is not None:
-            fingerprints[base] = fingerprint
-    else:
-        fingerprint = fingerprints[base]
-    key = (name, *base, fingerprint)
-    if key not in _AGGREGATES:
-        if len(_AGGREGATES) >= _AGGREGATES_SIZE:
-            _AGGREGATES.pop(next(iter(_AGGREGATES)))
-        _AGGREGATES[key] = [tuple(row) for row in compute()]
-    return _AGGREGATES[key]
-
-
-def _response_days(scope: ReportScope, ids: Sequence[int]) -> list[tuple]:
-    """Responses per deployment, day and language: read in the order of their index, no sort."""
-    return _cached(
-        "days",
-        scope,
-        ids,
-        lambda: db.session.execute(
-            select(Response.deployment_id, Response.submitted_on, Response.language, func.count())
-            .where(*_response_filters(scope, ids))
-            .group_by(Response.deployment_id, Response.submitted_on, Response.language)
-        ).all(),
-    )
-
-
-def _closed_counts(scope: ReportScope, deployments: Sequence[Deployment]):
-    """Count and number answering per deployment, month, question and answer.
-
-    Past days come from the day tallies (kept in the database, shared by every scope and process,
-    counted again only for days whose responses changed); today is counted live. Tallies know no
-    language, so a scope limited to languages counts everything live.
-    """
-    if not deployments:
-        return []
-    ids = [d.id for d in deployments]
-    if scope.languages:
-        return _cached("closed", scope, ids, lambda: _closed_counts_query(scope, ids))
-    return _cached("closed", scope, ids, lambda: _closed_counts_tallied(scope, deployments))
-
-
-def _closed_question_ids(deployments: Sequence[Deployment]) -> list[str]:
-    return sorted(
-        {
-            q.id
-            for d in deployments
-            for q in definition_of(d.version).questions
-            if q.type in CLOSED_TYPES
-        }
-    )
-
-
-def _closed_counts_query(scope: ReportScope, ids: Sequence[int], *extra, by_day: bool = False):
-    day = Response.submitted_on if by_day else _month(Response.submitted_on).label("month")
-    query = (
-        select(
-            Response.deployment_id,
-            day,
-            Answer.question_id,
-            Answer.value_text,
-            func.count().label("n"),
-            func.sum(case((Answer.position == 0, 1), else_=0)).label("first"),
-        )
-        .join(Response, Response.id == Answer.response_id)
-        .where(*_response_filters(scope, ids), Answer.value_text.is_not(None), *extra)
-        .group_by(Response.deployment_id, day, Answer.question_id, Answer.value_text)
-    )
-    return db.session.execute(query).all()
-
-
-def _period_filters(column, scope: ReportScope) -> list:
-    filters = []
-    if scope.period_from:
-        filters.append(column >= scope.period_from)
-    if scope.period_to:
-        filters.append(column <= scope.period_to)
-    return filters
-
-
-def _closed_counts_tallied(scope: ReportScope, deployments: Sequence[Deployment]):
-    ids = [d.id for d in deployments]
-    today = utcnow().date()
-    questions = _closed_question_ids(deployments)
-    live: dict[tuple[int, date], int] = defaultdict(int)
-    for d, day, _language, n in _response_days(scope, ids):
-        if day < today:
-            live[(d, day)] += n
-    stamps = {
-        (d, day): n
-        for d, day, n in db.session.execute(
-            select(
-                ResponseDayTally.deployment_id, ResponseDayTally.day, ResponseDayTally.n_responses
-            ).where(
-                ResponseDayTally.deployment_id.in_(ids),
-                ResponseDayTally.day < today,
-                *_period_filters(ResponseDayTally.day, scope),
-            )
-        )
-    }
-    stale = {cell for cell, n in live.items() if stamps.get(cell) != n}
-    stale |= set(stamps) - set(live)
-    if stale and not _refresh_tallies(stale, live, questions, today):
-        return [tuple(r) for r in _closed_counts_query(scope, ids)]  # a concurrent refresh
-    month = _month(AnswerDayTally.day)
-    rows = db.session.execute(
-        select(
-            AnswerDayTally.deployment_id,
-            month,
-            AnswerDayTally.question_id,
-            AnswerDayTally.value_text,
-            func.sum(AnswerDayTally.n),
-            func.sum(AnswerDayTally.first),
-        )
-        .where(
-            AnswerDayTally.deployment_id.in_(ids),
-            AnswerDayTally.day < today,
-            *_period_filters(AnswerDayTally.day, scope),
-        )
-        .group_by(AnswerDayTally.deployment_id, month, AnswerDayTally.question_id)
-        .group_by(AnswerDayTally.value_text)
-    ).all()
-    totals: dict[tuple, list[int]] = {}
-    today_rows = _closed_counts_query(
-        scope, ids, Response.submitted_on >= today, Answer.question_id.in_(questions)
-    )
-    for d, m, q, v, n, first in [*rows, *today_rows]:
-        cell = totals.setdefault((d, m, q, v), [0, 0])
-        cell[0] += int(n)
-        cell[1] += int(first or 0)
-    return [(*key, n, first) for key, (n, first) in totals.items()]
-
-
-def _refresh_tallies(stale: set, live: dict, questions: list[str], today: date) -> bool:
-    """Count the stale (deployment, day) cells again; False when another request got there first."""
-    days_of: dict[int, set[date]] = defaultdict(set)
-    for d, day in stale:
-        days_of[d].add(day)
-    cells = [
-        and_(Response.deployment_id == d, Response.submitted_on.in_(sorted(days)))
-        if len(days) <= 100
-        else and_(Response.deployment_id == d, Response.submitted_on < today)
-        for d, days in days_of.items()
-    ]
-    try:
-        with db.session.begin_nested():
-            for d, days in days_of.items():
-                for model in (AnswerDayTally, ResponseDayTally):
-                    db.session.execute(
-                        delete(model).where(model.deployment_id == d, model.day.in_(sorted(days)))
-                    )
-            rows = db.session.execute(
-                select(
-                    Response.deployment_id,
-                    Response.submitted_on,
-                    Answer.question_id,
-                    Answer.value_text,
-                    func.count(),
-                    func.sum(case((Answer.position == 0, 1), else_=0)),
-                )
-                .join(Response, Response.id == Answer.response_id)
-                .where(
-                    or_(*cells),
-                    Answer.question_id.in_(questions or ["-"]),
-                    Answer.value_text.is_not(None),
-                )
-                .group_by(
-                    Response.deployment_id,
-                    Response.submitted_on,
-                    Answer.question_id,
-                    Answer.value_text,
-                )
-            ).all()
-            tallies = [
-                {
-                    "deployment_id": d,
-                    "day": day,
-                    "question_id": q,
-                    "value_text": v,
-                    "n": n,
-                    "first": int(first or 0),
-                }
-                for d, day, q, v, n, first in rows
-                if (d, day) in stale
-            ]
-            stamps = [
-                {"deployment_id": d, "day": day, "n_responses": live[(d, day)]}
-                for d, day in stale
-                if (d, day) in live
-            ]
-            for model, values in ((AnswerDayTally, tallies), (ResponseDayTally, stamps)):
-                for start in range(0, len(values), 5000):
-                    db.session.execute(insert(model), values[start : start + 5000])
-    except IntegrityError:
-        return False
-    return True
 
 
 def closed_question_sections(
@@ -806,14 +572,11 @@ def collect_texts(scope: ReportScope) -> list[TextItem]:
             items += [TextItem(r, q, None, t, lang, day, "survey") for r, q, t, lang, day in rows]
     if scope.include_meeting_text and scope.meeting_ids:
         rows = db.session.execute(
-            select(MeetingIdea.id, MeetingIdea.text, MeetingIdea.lang, MeetingIdea.created_at)
+            select(MeetingIdea.id, MeetingIdea.text, MeetingIdea.lang, MeetingIdea.created_on)
             .where(*_idea_filters(scope))
-            .order_by(MeetingIdea.created_at, MeetingIdea.id)
+            .order_by(MeetingIdea.created_on, MeetingIdea.id)
         ).all()
-        items += [
-            TextItem(None, None, i, t, lang, created.date(), "meeting")
-            for i, t, lang, created in rows
-        ]
+        items += [TextItem(None, None, i, t, lang, day, "meeting") for i, t, lang, day in rows]
     return items
 
 
@@ -1312,7 +1075,6 @@ def _theme_aggregates(run: ThemeRun, ids: list[int], until: date | None = None):
     if key in _AGGREGATES:
         return _AGGREGATES[key]
     rows = []
-    day_end = datetime.combine(until + timedelta(days=1), datetime.min.time()) if until else None
     for record, join_on, month, in_release in (
         (
             Response,
@@ -1323,8 +1085,8 @@ def _theme_aggregates(run: ThemeRun, ids: list[int], until: date | None = None):
         (
             MeetingIdea,
             MeetingIdea.id == ThemeMember.idea_id,
-            _month(MeetingIdea.created_at),
-            [MeetingIdea.created_at < day_end] if until else [],
+            _month(MeetingIdea.created_on),
+            [MeetingIdea.created_on <= until] if until else [],
         ),
     ):
         rows += db.session.execute(

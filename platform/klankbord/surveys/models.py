@@ -5,8 +5,9 @@ Anonymity is a property of the schema, not of good intentions:
 * ``Response`` has a random id (no counting ids that reveal order), the day of submission only,
   and no column for an IP address, user agent, account or device. ``Answer`` rows have no id of
   their own either (their key is response + question + position), so no counter leaks the order
-  of answers.
-* ``ParticipationSlip`` only records *that* a slip was used, on which day; nothing links it to a
+  of answers. Neither is *stored* in order of arrival: on SQLite both are WITHOUT ROWID tables
+  kept in key order; on PostgreSQL the nightly ``reorder`` job rewrites them in key order.
+* ``ParticipationSlip`` only records *that* a slip was used, not when; nothing links it to a
   response.
 """
 
@@ -128,6 +129,10 @@ class Response(db.Model):
             "submitted_on",
             "language",
         ),
+        # SQLite stores the rows in the order of this random id, not of arrival (a rowid table
+        # is ordered by its counting rowid). PostgreSQL appends rows; jobs/reorder.py rewrites
+        # them in id order every night (docs/privacy.md, "What is stored and logged").
+        {"sqlite_with_rowid": False},
     )
 
     #: Random uuid4 hex; ids do not count, so they do not reveal the order of submissions.
@@ -164,6 +169,8 @@ class Answer(db.Model):
     friendly)."""
 
     __tablename__ = "survey_answer"
+    #: Stored in the order of (random response id, question, position), like Response.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     response_id: Mapped[str] = mapped_column(
         ForeignKey("survey_response.id", ondelete="CASCADE"), primary_key=True
@@ -193,11 +200,14 @@ class ParticipationSlip(db.Model):
     deployment_id: Mapped[int] = mapped_column(
         ForeignKey("survey_deployment.id", ondelete="CASCADE"), index=True
     )
-    #: sha256 of deployment id + printed code; the code itself is only on paper.
+    #: HMAC-SHA256, with a key derived from the app's secret key, of the sha256 of deployment id
+    #: + printed code (services.slip_hash). The code itself is only on paper; without the secret
+    #: key the 31^8 possible codes cannot be tried against a copy of the database.
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: When staff printed it (a staff event).
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: The day the slip was used to answer (a day, not a moment, so it cannot be matched to a
-    #: response).
-    used_on: Mapped[date | None] = mapped_column(Date)
+    #: Whether the slip was used to answer. No day: with the days of responses stored, "this
+    #: slip (handed to this person) was used on Tuesday" could point at Tuesday's few responses.
+    used: Mapped[bool] = mapped_column(default=False)
 
     deployment: Mapped[Deployment] = relationship()

@@ -238,7 +238,7 @@ def intro(code: str, lang: str):
         slip = services.find_slip(ctx.deployment, slip_code)
         if slip is None:
             slip_error = "slip_unknown"
-        elif slip.used_on is not None:
+        elif slip.used:
             return _render(
                 "slip.html", ctx, 409, problem="slip_used", slip=slip_code, show_results=True
             )

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, insert, select, update
+from flask import current_app
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload
 
@@ -338,8 +339,8 @@ def submit_response(
             raise SlipProblem("unknown")
         marked = db.session.execute(
             update(ParticipationSlip)
-            .where(ParticipationSlip.id == slip.id, ParticipationSlip.used_on.is_(None))
-            .values(used_on=utcnow().date())
+            .where(ParticipationSlip.id == slip.id, ParticipationSlip.used.is_(False))
+            .values(used=True)
             .execution_options(synchronize_session=False)
         ).rowcount
         if not marked:
@@ -390,8 +391,20 @@ def submit_with_retry(deployment, defn, lang, key, answers, *, slip_code=None) -
 # Slips ---------------------------------------------------------------------------------------
 
 
+def slip_key(secret_key: str) -> bytes:
+    """The key of slip hashes, derived from the app's secret key (one purpose per key)."""
+    return hmac.new(secret_key.encode(), b"klankbord slip codes v1", hashlib.sha256).digest()
+
+
+def keyed_slip_hash(key: bytes, unkeyed: str) -> str:
+    """HMAC of the plain sha256 of a slip. Keyed over the plain hash, so the migration could
+    re-key the plain hashes stored before (it never had the codes)."""
+    return hmac.new(key, unkeyed.encode(), hashlib.sha256).hexdigest()
+
+
 def _slip_hash(deployment: Deployment, code: str) -> str:
-    return _sha256(f"slip:{deployment.id}:{normalise_code(code)}")
+    unkeyed = _sha256(f"slip:{deployment.id}:{normalise_code(code)}")
+    return keyed_slip_hash(slip_key(current_app.config["SECRET_KEY"]), unkeyed)
 
 
 def create_slips(deployment: Deployment, count: int) -> list[str]:
@@ -426,9 +439,10 @@ def find_slip(deployment: Deployment, code: str | None) -> ParticipationSlip | N
 def slip_counts(deployment: Deployment) -> tuple[int, int]:
     """Return (slips made, slips used)."""
     made, used = db.session.execute(
-        select(func.count(ParticipationSlip.id), func.count(ParticipationSlip.used_on)).where(
-            ParticipationSlip.deployment_id == deployment.id
-        )
+        select(
+            func.count(ParticipationSlip.id),
+            func.count(case((ParticipationSlip.used.is_(True), 1))),
+        ).where(ParticipationSlip.deployment_id == deployment.id)
     ).one()
     return made, used
 

@@ -8,6 +8,7 @@ from tests.security.factories import object_factory
 
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
+from klankbord.reports import releases
 from klankbord.reports.models import ReportScope, ReportTheme, ShareLink, ThemeRun
 
 
@@ -17,6 +18,7 @@ def report_scope(ctx):
                         deployment_ids=[], meeting_ids=[], location_ids=[], languages=[])
     db.session.add(scope)
     db.session.flush()
+    releases.make_scope_release(scope)  # what the nightly job does: its report can be read
     return scope.id
 
 
