@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 EXTRAS ?= test,pdf,embeddings
+## `make run PORT=8080` (or HOST=0.0.0.0 to reach it from a phone on the same network).
+HOST ?= 127.0.0.1
+PORT ?= 5000
 
 .PHONY: run test test-pg test-e2e bench scale-test system-deps browsers translations translations-update lint clean
 
@@ -37,8 +40,10 @@ translations-update: $(STAMP)
 
 run: $(STAMP) system-deps translations
 	$(BIN)/klankbord db upgrade
-	$(BIN)/klankbord demo --if-empty
-	KLANKBORD_SCHEDULER_IN_DEV=true $(BIN)/klankbord run --host 127.0.0.1 --port 5000
+	KLANKBORD_PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(BIN)/klankbord demo --if-empty
+	@echo "Klankbord: http://$(HOST):$(PORT)/login (Ctrl+C stops it)"
+	KLANKBORD_SCHEDULER_IN_DEV=true KLANKBORD_PUBLIC_BASE_URL=http://$(HOST):$(PORT) \
+		$(BIN)/klankbord run --host $(HOST) --port $(PORT)
 
 test: $(STAMP) system-deps translations
 	$(BIN)/pytest -n 2

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Install the Debian packages Klankbord needs when they are missing: Chromium (browser tests)
-# and the Pango/HarfBuzz libraries WeasyPrint renders PDFs with. Quiet when all is present.
+# Install the Debian packages Klankbord needs when they are missing: Chromium (browser tests),
+# the Pango/HarfBuzz libraries WeasyPrint renders PDFs with, Noto fonts for all seven scripts and
+# poppler-utils (pdftotext: the PDF tests read their text back). Says what is missing and what it
+# installs; never asks a question (a CI run has nobody to answer). Set KLANKBORD_NO_APT=1 to only
+# report what is missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 # Read each listing whole before searching it: `grep -q` closing a pipe early fails under pipefail.
 libraries=$(ldconfig -p 2>/dev/null || true)
 fonts=$(fc-list 2>/dev/null || true)
@@ -12,12 +16,18 @@ grep -q "libpango-1.0" <<<"$libraries" || need+=(libpango-1.0-0 libpangoft2-1.0-
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
 grep -qi "noto" <<<"$fonts" || need+=(fonts-noto-core)
 grep -qi "ethiopic" <<<"$fonts" || need+=(fonts-noto-extra)
-if [ ${#need[@]} -eq 0 ]; then exit 0; fi
-if [ "$(id -u)" != "0" ]; then
-  echo "Missing system packages: ${need[*]} (install them with apt-get as root; browser/PDF tests will be skipped)" >&2
+if [ ${#need[@]} -eq 0 ]; then
+  echo "System packages: all present (Chromium, WeasyPrint's libraries, Noto fonts, pdftotext)."
   exit 0
 fi
-echo "Installing system packages: ${need[*]}"
+echo "Missing system packages: ${need[*]}"
+if [ "$(id -u)" != "0" ] || [ "${KLANKBORD_NO_APT:-}" = "1" ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "Install them with: sudo apt-get install --no-install-recommends ${need[*]}" >&2
+  echo "(until then the browser and PDF tests are skipped)" >&2
+  exit 0
+fi
+echo "Installing with apt-get (non-interactive): ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+apt-get update -q
+apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold "${need[@]}"
+echo "Installed: ${need[*]}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, request
+from markupsafe import Markup, escape
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -102,9 +103,21 @@ def register_request_hooks(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from klankbord.core import security
-    from klankbord.core.i18n import LANGUAGE_NAMES, current_language, text_direction
+    from klankbord.core.i18n import (
+        LANGUAGE_NAMES,
+        current_language,
+        format_day,
+        format_when,
+        text_direction,
+    )
 
     security.register(app)
+    app.add_template_filter(format_day, "day")
+    app.add_template_filter(format_when, "when")
+    from klankbord.core.labels import status_label
+
+    app.add_template_filter(status_label, "status")
+    app.add_template_filter(isolate_placeholders, "bidi")
 
     def forget_request_state() -> None:
         """Start every request without the user, organisation and language of an earlier one.
@@ -145,3 +158,18 @@ def register_commands(app: Flask) -> None:
     from klankbord.cli import register
 
     register(app)
+
+
+def isolate_placeholders(text: str | None) -> Markup:
+    """Escape a resident's text and isolate the scrubber's placeholders (``[e-mail]``) in it.
+
+    Inside Arabic or Farsi a Latin "[e-mail]" takes the paragraph's direction and comes out as
+    "]e-mail[" mixed into the words around it; ``<bdi dir="ltr">`` keeps it whole and in place.
+    """
+    from klankbord.analysis.scrub import PLACEHOLDERS
+
+    escaped = str(escape(text or ""))
+    for placeholder in PLACEHOLDERS.values():
+        safe = str(escape(placeholder))
+        escaped = escaped.replace(safe, f'<bdi dir="ltr">{safe}</bdi>')
+    return Markup(escaped)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 
 import click
@@ -73,15 +74,36 @@ def demo(if_empty: bool) -> None:
     from klankbord.accounts.models import Organisation
 
     if if_empty and db.session.execute(select(func.count(Organisation.id))).scalar_one():
-        click.echo("Database already has data; demo not seeded.")
+        click.echo(
+            "Database already has data; demo not seeded. Demo logins (if it was seeded): "
+            f"admin@, facilitator@, beleid@voorbeeldstad.example, password {DEMO_PASSWORD}"
+        )
         return
-    lines = seed_demo()
+    started = time.monotonic()
+
+    def progress(step: str) -> None:
+        click.echo(f"[{time.monotonic() - started:5.1f} s] {step}", err=True)
+
+    lines = seed_demo(progress)
     db.session.commit()
+    progress("done")
     click.echo("\n".join(lines))
 
 
-def seed_demo() -> list[str]:
-    """Create the demo organisations and users; return lines to print."""
+def demo_base_url() -> str:
+    """Where residents' links in the demo's output point: ``PUBLIC_BASE_URL`` (``make run`` sets
+    it from HOST and PORT), else the development server's default address."""
+    return (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+
+
+def seed_demo(progress: Callable[[str], None] | None = None) -> list[str]:
+    """Create the demo organisations and users; return lines to print.
+
+    ``progress`` hears one line before each step: seeding takes a minute, and a newcomer who
+    sees nothing for that long thinks it hangs.
+    """
+    progress = progress or (lambda step: None)
+    progress("organisations, locations and demo logins")
     import pyotp
 
     from klankbord.accounts import services
@@ -119,6 +141,7 @@ def seed_demo() -> list[str]:
         "  policymaker                      beleid@voorbeeldstad.example",
     ]
     for seeder in DEMO_SEEDERS:
+        progress((seeder.__doc__ or seeder.__name__).strip().splitlines()[0].split(";")[0])
         lines.extend(seeder(org) or [])
     return lines
 

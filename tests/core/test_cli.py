@@ -83,3 +83,38 @@ def test_cluster_command_takes_its_features_from_the_embeddings_setting(app, run
     assert params["features"] == "tfidf" and params["vectorizer"]["vectorizer"] == "tfidf"
     result = runner.invoke(args=["cluster", str(src), "--out", str(out), "--features", "nope"])
     assert result.exit_code == 2 and "nope" in result.output
+
+
+def test_demo_prints_progress_and_links_with_the_real_address(app, db, runner):
+    """`make run PORT=8123` passes the address on; the seed says what it does while it works, and
+    its meeting "ready to start" is planned for the coming evening, not the second it ran."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from klankbord.core import time as clock
+    from klankbord.meetings.demo import next_evening
+    from klankbord.meetings.models import Meeting
+
+    app.config.update(PUBLIC_BASE_URL="http://127.0.0.1:8123/", ANALYSIS_EMBEDDINGS="off")
+    now = datetime(2026, 12, 7, 20, 15, 42)  # 21:15 in Amsterdam: too late for tonight
+    clock.freeze(now)
+    try:
+        result = runner.invoke(args=["demo", "--if-empty"])
+    finally:
+        clock.freeze(None)
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8123/s/" in result.output
+    assert "http://127.0.0.1:8123/m/" in result.output
+    assert ":5000" not in result.output
+    assert "] organisations, locations and demo logins" in result.output
+    assert "] done" in result.output
+    planned = db.session.execute(select(Meeting).where(Meeting.status == "planned")).scalar_one()
+    local = planned.starts_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Amsterdam"))
+    assert (local.hour, local.minute, local.second) == (19, 30, 0)
+    assert timedelta(0) < planned.starts_at - now <= timedelta(days=1)
+    assert next_evening(datetime(2026, 6, 1, 8, 0), "Europe/Amsterdam") == datetime(
+        2026, 6, 1, 17, 30)  # summer time: 19:30 in Amsterdam is 17:30 UTC, the same day
+    # 46 days before a winter evening is a summer-time day: still 19:30 in Amsterdam.
+    assert next_evening(now, "Europe/Amsterdam", days_before=46) == datetime(2026, 10, 23, 17, 30)
+    finished = db.session.execute(select(Meeting).where(Meeting.status == "finished")).scalar_one()
+    assert finished.starts_at == datetime(2026, 10, 23, 17, 30)

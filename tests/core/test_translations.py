@@ -83,6 +83,12 @@ def test_every_source_string_has_a_dutch_translation(extracted, catalog):
     )
 
 
+def test_no_entry_of_the_dutch_catalog_is_left_empty(catalog):
+    """Also entries no source uses any more: an empty msgstr shows the English on a Dutch page."""
+    empty = [_key(m.id) for m in catalog if m.id and not _translated(m.string)]
+    assert not empty, f"{len(empty)} Dutch entries are empty: {empty[:10]}"
+
+
 def test_translations_keep_their_placeholders(catalog):
     errors = [f"{_key(msg.id)!r}: {'; '.join(map(str, errs))}" for msg, errs in catalog.check()]
     assert not errors, "\n".join(errors)

@@ -24,6 +24,14 @@ def test_policymaker_reads_the_demo_report_on_a_phone(phone, live_server):
     assert path_of(phone).startswith("/reports/")
     check_a11y(phone, "report-demo")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    # Folded on a phone: contents first, each question and theme opens by tapping its title.
+    folded_height = phone.evaluate("document.documentElement.scrollHeight")
+    assert phone.locator("nav.toc a").count() >= 6
+    phone.locator("article.theme summary").first.click()
+    assert phone.locator("article.theme details").first.get_attribute("open") is not None
+    phone.evaluate("document.querySelectorAll('details.fold').forEach(d => d.open = true)")
+    assert phone.evaluate("document.documentElement.scrollHeight") > 3 * folded_height
+    check_a11y(phone, "report-demo-unfolded")
     assert phone.locator("article.theme").count() >= 3
     assert phone.locator("svg").count() >= 1  # charts, each beside its table
     notes = phone.locator("article.theme .language-note")

@@ -26,8 +26,9 @@ def test_admin_sees_jobs_history_and_next_runs(app, client, make, frozen, test_j
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "ran successfully" in html
-    # 03:15 in Amsterdam is 02:15 UTC; the next one after Wednesday 09:17 UTC is on Thursday.
-    for expected in (name, "15 3 * * *", "2026-03-05 02:15", "rows=7", "(admin)", ">ok<"):
+    # 03:15 in Amsterdam (02:15 UTC), shown in the reader's time and language; the next one
+    # after Wednesday 09:17 UTC is on Thursday.
+    for expected in (name, "15 3 * * *", "Mar 5, 2026, 3:15", "rows=7", "(admin)", ">ok<"):
         assert expected in html
 
 

@@ -270,3 +270,31 @@ def test_csrf_protects_participant_posts(app, live, db, monkeypatch):
     ).group(1)
     phone.post(f"{url}/idea", data={"text": "Met token", "csrf_token": token})
     assert _count(db, MeetingIdea) == 1
+
+
+def test_a_phone_says_plainly_when_a_text_is_not_in_its_language(client, live, db):
+    """The poll has no Tigrinya text: the Tigrinya phone shows the Dutch and names the language."""
+    poll = services.create_poll(
+        live.meeting,
+        {"nl": "Wanneer les?", "ar": "متى الدروس؟"},
+        [{"nl": "Ochtend", "ar": "صباحًا"}, {"nl": "Avond", "ar": "مساءً"}],
+    )
+    services.open_poll(poll)
+    db.session.commit()
+    tigrinya = client.get(_room(live, "ti")).get_data(as_text=True)
+    assert QUESTION["ti"] in tigrinya  # the agenda question is translated: no note for it
+    assert tigrinya.count('class="msg untranslated"') == 1
+    note = tigrinya.split('class="msg untranslated">')[1].split("</p>")[0]
+    assert TEXT["shown_in"]["ti"] in note and '<strong lang="nl">Nederlands</strong>' in note
+    assert "Wanneer les?" in tigrinya
+    arabic = client.get(_room(live, "ar")).get_data(as_text=True)
+    assert "untranslated" not in arabic and "متى الدروس؟" in arabic
+
+
+def test_a_scrubbed_e_mail_stays_whole_inside_right_to_left_text(client, live, db):
+    idea = services.submit_idea(live.meeting, "راسلني على ahmad@example.com من فضلك", "ar")
+    services.moderate_idea(idea, "approved")
+    db.session.commit()
+    page = client.get(_room(live, "ar")).get_data(as_text=True)
+    assert "ahmad@example.com" not in page
+    assert 'راسلني على <bdi dir="ltr">[e-mail]</bdi> من فضلك' in page

@@ -120,7 +120,7 @@ def listener():
 
 def test_meeting_pdf_fetches_no_url(app, listener, tmp_path):
     pytest.importorskip("weasyprint")
-    from klankbord.meetings.views import render_pdf
+    from klankbord.core import pdf as pdf_path
 
     secret = tmp_path / "secret.css"
     secret.write_text("body { color: red }")
@@ -130,7 +130,7 @@ def test_meeting_pdf_fetches_no_url(app, listener, tmp_path):
         f'<body><img src="{listener}/beacon.png"><p>Verslag</p></body></html>'
     )
     with app.test_request_context():
-        pdf = render_pdf(html)
+        pdf = pdf_path.render(html, app.static_folder)
     assert pdf is not None and pdf.startswith(b"%PDF")
     assert _Counter.hits == []
 

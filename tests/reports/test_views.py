@@ -12,6 +12,7 @@ from tests.conftest import login
 from tests.reports.helpers import add_responses, deployment
 
 from klankbord.accounts.models import AuditEvent
+from klankbord.core import pdf
 from klankbord.core import time as clock
 from klankbord.reports import export, releases, services
 
@@ -61,8 +62,42 @@ def test_policymaker_reads_but_cannot_curate(client, make, scope, db):
     assert client.get("/reports/").status_code == 200
     assert client.get(f"/reports/{scope.id}/curate").status_code == 403
     assert client.post(f"/reports/{scope.id}/recompute").status_code == 403
-    assert client.post(f"/reports/{scope.id}/share", data={"days": "5"}).status_code == 403
     assert client.get(f"/reports/{scope.id}/export.csv").status_code == 200
+
+
+def test_policymaker_creates_and_revokes_a_share_link(client, make, scope, db):
+    """Policymakers hand the report to the council, so they make and withdraw its links."""
+    login(client, make.user(org_of(scope, db), "policymaker"))
+    report = client.get(f"/reports/{scope.id}").get_data(as_text=True)
+    assert f'action="/reports/{scope.id}/share"' in report
+    made = client.post(f"/reports/{scope.id}/share", data={"days": "5"})
+    assert made.status_code == 200
+    url = made.get_data(as_text=True).split('<code class="link">')[1].split("</code>")[0]
+    path = "/r/" + url.rsplit("/r/", 1)[1]
+    link = scope_link(db, scope)
+    assert "/revoke" in client.get(f"/reports/{scope.id}").get_data(as_text=True)
+    assert client.post(f"/reports/{scope.id}/share/{link.id}/revoke").status_code == 302
+    client.post("/logout")
+    assert client.get(path).status_code == 404
+    actions = db.session.execute(select(AuditEvent.action)).scalars().all()
+    assert "share_link_created" in actions and "share_link_revoked" in actions
+
+
+def test_report_page_has_contents_and_folded_sections(client, make, scope, db):
+    login(client, make.user(org_of(scope, db), "policymaker"))
+    page = client.get(f"/reports/{scope.id}").get_data(as_text=True)
+    contents = page.split('<nav class="toc"')[1].split("</nav>")[0]
+    assert 'href="#questions-h"' in contents and 'href="#q-1"' in contents
+    assert page.count('<details class="fold">') >= 1
+    assert '<summary><h3 id="q-1">' in page
+    with client.application.test_request_context():
+        from klankbord.reports import views
+
+        release = releases.latest_release(scope=scope)
+        pdf_html = views.render_report_pdf_html(
+            services.build_report(scope, release=release, lang="en")
+        )
+    assert "<details" not in pdf_html and 'class="toc"' not in pdf_html  # the PDF shows all
 
 
 def test_other_organisation_gets_404(client, make, scope):
@@ -128,7 +163,7 @@ def test_pdf_builds_from_escaped_html(client, make, scope, db, app):
 
 
 def test_pdf_answers_503_without_weasyprint(client, make, scope, db, monkeypatch):
-    monkeypatch.setattr(export, "pdf_available", lambda: False)
+    monkeypatch.setattr(pdf, "available", lambda: False)
     login(client, make.user(org_of(scope, db), "policymaker"))
     response = client.get(f"/reports/{scope.id}/export.pdf")
     assert response.status_code == 503

@@ -327,6 +327,9 @@ def test_bad_input_on_a_question_page_comes_back_with_the_message(db, proef, res
     response = person.step([("a.days", "٣٠")])  # Arabic-Indic 30: read as a number, too big
     assert response.status_code == 422
     assert "Choose a number from 0 to 7." in person.html
+    assert 'value="٣٠"' in person.html  # what was typed stays, to be corrected
+    response = person.step([("a.days", "12")])
+    assert response.status_code == 422 and 'value="12"' in person.html
     response = person.step([("a.days", "٣")])
     assert response.status_code == 200 and person.page() == "happy"
 
@@ -393,3 +396,25 @@ def test_a_language_the_survey_does_not_offer_goes_to_the_picker(proef, client):
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/s/{proef.code}")
     picker = client.get(f"/s/{proef.code}").get_data(as_text=True)
     assert 'lang="ar" dir="rtl"' in picker and "العربية" in picker and "Nederlands" in picker
+
+
+def test_the_question_counter_never_jumps_when_a_branch_opens(db, proef, respondent):
+    """With branches a total would grow as they open (1 of 7, 2 of 8); the counter counts up."""
+    from klankbord.surveys.services import definition_of
+
+    defn = definition_of(proef.version)
+    person = respondent(proef, "nl")
+    person.start()
+    person.step()
+    seen = []
+    for _ in range(20):
+        page = person.page()
+        if page == "check":
+            break
+        seen.append(re.search(r'<p class="progress">([^<]*)</p>', person.html).group(1))
+        question = defn.question(page)
+        value = "shared" if page == "kitchen" else None  # "shared" opens the 'days' branch
+        fields = [(f"a.{page}", value)] if value else _answer_for(question, 0)
+        person.step(fields)
+    assert len(seen) >= 3
+    assert seen == [f"Vraag {n}" for n in range(1, len(seen) + 1)]

@@ -206,3 +206,39 @@ def test_deploy_page_for_an_unknown_survey_is_404(client, make, versions, login_
     login_as(make.user(make.org(), "facilitator"))
     assert client.get("/surveys/deploy?survey=nope").status_code == 404
     assert client.get("/surveys/deploy").status_code == 404
+
+
+def test_poster_pdf_is_one_page_with_the_title_in_every_language(
+    client, db, make, deploy, login_as
+):
+    from tests.pdftext import assert_no_chrome, needs_pdf_tools, pdf_fonts, pdf_text
+
+    needs_pdf_tools()
+    deployment = deploy("koken")
+    login_as(make.user(db.session.get(Deployment, deployment.id).organisation, "policymaker"))
+    page = client.get(f"/surveys/deployments/{deployment.id}/poster").get_data(as_text=True)
+    assert page.count("<h1") == 1  # the poster page has its level-one heading
+    response = client.get(f"/surveys/deployments/{deployment.id}/poster.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    assert_no_chrome(text)
+    assert "Back to the deployment" not in text and "Terug" not in text
+    assert text.count("\f") == 1  # one A4 page (pdftotext ends every page with a form feed)
+    assert deployment.code in text  # the link under the QR code
+    assert "Koken en eten" in text or "Cooking and food" in text
+    fonts = pdf_fonts(response.data)
+    assert "Noto-Sans-Arabic" in fonts and "Noto-Sans-Ethiopic" in fonts
+
+
+def test_deployment_page_says_when_a_link_accepts_repeat_answers(
+    client, db, make, deploy, login_as
+):
+    open_link, with_slips = deploy("koken"), deploy("koken", slip_required=True)
+    org = db.session.get(Deployment, open_link.id).organisation
+    login_as(make.user(org, "facilitator"))
+    page = client.get(f"/surveys/deployments/{open_link.id}").get_data(as_text=True)
+    assert 'id="repeat-note"' in page and "more than once" in page
+    assert 'href="#slips-h"' in page and 'action="/surveys/deployments/' in page  # slips offered
+    login_as(make.user(db.session.get(Deployment, with_slips.id).organisation, "facilitator"))
+    page = client.get(f"/surveys/deployments/{with_slips.id}").get_data(as_text=True)
+    assert 'id="repeat-note"' not in page and "a slip works once" in page

@@ -15,6 +15,8 @@ ROLE_CHOICES = [
     SelectChoice(Role.POLICYMAKER.value, _l("Policymaker")),
     SelectChoice(Role.ADMIN.value, _l("Administrator")),
 ]
+
+
 #: One @, no spaces, a dot in the domain. WTForms' Email() needs the email_validator package,
 #: which Klankbord does not install; this is enough to catch typing mistakes.
 EMAIL_ADDRESS = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail address."))

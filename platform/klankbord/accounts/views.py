@@ -273,7 +273,7 @@ def send_invitation(invitation, organisation, link: str) -> None:
 
 @staff.get("/")
 def dashboard():
-    return render_template("accounts/dashboard.html")
+    return render_template("accounts/dashboard.html", role_label=role_label(g.role.value))
 
 
 @staff.route("/account/confirm-password", methods=["GET", "POST"])

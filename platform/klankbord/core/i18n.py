@@ -58,3 +58,27 @@ def current_language() -> str:
 
     locale = get_locale()
     return str(locale.language) if locale else "nl"
+
+
+def format_day(moment) -> str:
+    """A date (or the date of a UTC datetime) in the reader's language: '7 december 2026'."""
+    from flask_babel import format_date
+
+    return format_date(moment, "long") if moment else ""
+
+
+def format_when(moment) -> str:
+    """Date and time in the reader's language, without seconds: '7 dec 2026, 19:30'.
+
+    Babel's 'medium' datetime shows seconds, which nobody wants on a meeting time; this joins the
+    locale's medium date and short time with the locale's own glue pattern.
+    """
+    from flask_babel import format_date, format_time, get_locale
+
+    if not moment:
+        return ""
+    locale = get_locale()
+    glue = str(locale.datetime_formats.get("medium", "{1} {0}")) if locale else "{1} {0}"
+    return glue.replace("{1}", format_date(moment, "medium")).replace(
+        "{0}", format_time(moment, "short")
+    )

@@ -5,6 +5,8 @@ APScheduler stores ``scheduled_run`` by reference with the job name as its only 
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from klankbord.jobs.runner import JobContext, job, run_job
 
 
@@ -18,21 +20,24 @@ def scheduled_run(name: str) -> None:
         app.logger.info("job %s %s: %s", name, result.period_key, result.outcome)
 
 
-@job("retention", "Delete free text and meeting ideas past each organisation's retention period.")
+@job(
+    "retention",
+    _l("Delete free text and meeting ideas past each organisation's retention period."),
+)
 def retention(ctx: JobContext) -> dict:
     from klankbord.jobs.retention import purge_expired
 
     return purge_expired(ctx.now, organisation_id=ctx.organisation_id)
 
 
-@job("survey_windows", "Tell facilitators when a survey opens, is about to close, or closed.")
+@job("survey_windows", _l("Tell facilitators when a survey opens, is about to close, or closed."))
 def survey_windows(ctx: JobContext) -> dict:
     from klankbord.jobs.windows import notify_windows
 
     return notify_windows(ctx, ctx.now)
 
 
-@job("digest", "Weekly summary for policymakers of what is new in their saved scopes.")
+@job("digest", _l("Weekly summary for policymakers of what is new in their saved scopes."))
 def digest(ctx: JobContext) -> dict:
     from klankbord.jobs.digest import send_digests
 
@@ -41,7 +46,7 @@ def digest(ctx: JobContext) -> dict:
 
 @job(
     "recluster",
-    "Update the themes of saved report scopes that have new free text.",
+    _l("Update the themes of saved report scopes that have new free text."),
     lease_seconds=3600,
 )
 def recluster(ctx: JobContext) -> dict:
@@ -52,7 +57,7 @@ def recluster(ctx: JobContext) -> dict:
 
 @job(
     "embed",
-    "Compute multilingual embeddings of new free text, for themes across languages.",
+    _l("Compute multilingual embeddings of new free text, for themes across languages."),
     per_organisation=False,  # one model for the whole platform: the operator's job
 )
 def embed(ctx: JobContext) -> dict:

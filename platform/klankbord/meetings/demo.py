@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
 from klankbord.accounts.models import Membership, Organisation, Role, User
+from klankbord.cli import demo_base_url
 from klankbord.core.time import today, utcnow
 from klankbord.extensions import db
 from klankbord.meetings import services
@@ -130,6 +132,22 @@ def _facilitator(org: Organisation) -> list[int]:
     return list(users)
 
 
+def next_evening(now: datetime, tz_name: str, days_before: int = 0) -> datetime:
+    """The coming evening at 19:30 local time (or that many days before), as naive UTC.
+
+    The demo's meeting "ready to start" must look planned by a person (a round hour, this evening
+    or tomorrow's), not stamped with the second the seed ran; the past meeting was held at the
+    same local hour, summer time or not.
+    """
+    local = now.replace(tzinfo=UTC).astimezone(ZoneInfo(tz_name))
+    evening = local.replace(hour=19, minute=30, second=0, microsecond=0)
+    if evening <= local:
+        evening += timedelta(days=1)
+    day = (evening - timedelta(days=days_before)).date()
+    evening = datetime(day.year, day.month, day.day, 19, 30, tzinfo=ZoneInfo(tz_name))
+    return evening.astimezone(UTC).replace(tzinfo=None)
+
+
 def seed_demo(org: Organisation) -> list[str]:
     """Create the demo group, a past and an upcoming meeting; return lines to print."""
     group = services.create_group(
@@ -158,10 +176,12 @@ def seed_demo(org: Organisation) -> list[str]:
         for alias, langs, interpreter in MEMBERS
     ]
 
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    tonight = next_evening(utcnow(), zone)
     past = services.create_meeting(
         group,
         "Klankbordavond: koken, taal en rust",
-        utcnow() - timedelta(days=45),
+        next_evening(utcnow(), zone, days_before=46),
         place="AZC Voorbeeldstad-Oost, recreatieruimte",
         interpreters=["ar", "ti"],
     )
@@ -331,7 +351,7 @@ def seed_demo(org: Organisation) -> list[str]:
     upcoming = services.create_meeting(
         group,
         "Klankbordavond: werk en wonen",
-        utcnow() + timedelta(days=7),
+        tonight,
         place="Stadhuis Voorbeeldstad, zaal 2",
         interpreters=["ar", "ti", "fa"],
     )
@@ -367,7 +387,7 @@ def seed_demo(org: Organisation) -> list[str]:
         .scalars()
         .all()
     )
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    base = demo_base_url()
     return [
         f"Sounding-board group '{group.name}': {len(members)} members, "
         f"a past meeting with {len(ideas)} ideas "

@@ -1077,19 +1077,43 @@ def _md_html(text: str | None) -> str:
     return html.escape(text or "", quote=False)
 
 
+@dataclass(frozen=True)
+class MinutesItem:
+    """One agenda item as the minutes show it: only approved ideas, most supported first."""
+
+    item: MeetingAgendaItem
+    ideas: list[MeetingIdea]
+    polls: list[tuple[MeetingPoll, list[int]]]
+
+
+def minutes_items(meeting: Meeting) -> list[MinutesItem]:
+    """What the minutes (Markdown and PDF alike) show per agenda item; hidden ideas never."""
+    entries = []
+    for item in meeting.items:
+        ideas = ideas_for(meeting, item_id=item.id, statuses=[IdeaStatus.APPROVED.value])
+        entries.append(
+            MinutesItem(
+                item=item,
+                ideas=sorted(ideas, key=lambda i: -i.support_count),
+                polls=[(p, poll_results(p)) for p in meeting.polls if p.agenda_item_id == item.id],
+            )
+        )
+    return entries
+
+
 def summary_markdown(meeting: Meeting) -> str:
     """The meeting's minutes as Markdown, in the staff member's interface language.
 
     Participants' ideas are escaped completely (:func:`markdown_plain`); what staff wrote keeps
     its Markdown formatting but has HTML escaped, so no raw HTML reaches the file.
     """
-    from flask_babel import format_datetime
+    from klankbord.core.i18n import format_day, format_when
 
     lines = [
         f"# {_md_html(meeting.title)}",
         "",
         f"- {_('Group')}: {_md_html(meeting.group.name)}",
-        f"- {_('Date')}: {format_datetime(meeting.starts_at, 'medium')}",
+        f"- {_('Date')}: {format_when(meeting.starts_at)}",
     ]
     if meeting.place:
         lines.append(f"- {_('Place')}: {_md_html(meeting.place)}")
@@ -1099,7 +1123,8 @@ def summary_markdown(meeting: Meeting) -> str:
         lines.append(f"- {_('Interpreters present')}: {_md_html(', '.join(meeting.interpreters))}")
     if meeting.attendance_count is not None:
         lines.append(f"- {_('Attendance')}: {meeting.attendance_count}")
-    for item in meeting.items:
+    for entry in minutes_items(meeting):
+        item = entry.item
         theme = item.theme.name_nl if item.theme else ""
         lines += [
             "",
@@ -1113,25 +1138,23 @@ def summary_markdown(meeting: Meeting) -> str:
             lines += [f"### {_('Notes')}", "", _md_html(item.notes), ""]
         if item.decisions:
             lines += [f"### {_('Decisions')}", "", _md_html(item.decisions), ""]
-        ideas = ideas_for(meeting, item_id=item.id, statuses=[IdeaStatus.APPROVED.value])
-        if ideas:
+        if entry.ideas:
             lines += [f"### {_('Ideas from the group')}", ""]
             lines += [
                 f"- {markdown_plain(idea.text)} (+{idea.support_count}, {idea.lang})"
-                for idea in sorted(ideas, key=lambda i: -i.support_count)
+                for idea in entry.ideas
             ]
-        for poll in meeting.polls:
-            if poll.agenda_item_id == item.id:
-                lines += ["", f"### {_('Poll')}: {_md_html(poll.question.get('nl', ''))}", ""]
-                lines += [
-                    f"- {_md_html(option.get('nl', ''))}: {count}"
-                    for option, count in zip(poll.options, poll_results(poll), strict=True)
-                ]
+        for poll, counts in entry.polls:
+            lines += ["", f"### {_('Poll')}: {_md_html(poll.question.get('nl', ''))}", ""]
+            lines += [
+                f"- {_md_html(option.get('nl', ''))}: {count}"
+                for option, count in zip(poll.options, counts, strict=True)
+            ]
     if meeting.actions:
         lines += ["", f"## {_('Actions')}", ""]
         lines += [
             f"- {_md_html(a.description)} — {_md_html(a.owner)}, "
-            f"{a.due_date.isoformat() if a.due_date else '–'}, "
+            f"{format_day(a.due_date) if a.due_date else '–'}, "
             f"{action_status_label(a.status)}"
             for a in meeting.actions
         ]

@@ -325,6 +325,16 @@ TEXT: dict[str, dict[str, str]] = {
         "tr": "Sayfa çok uzun süre açık kaldı. Lütfen tekrar deneyin.",
         "uk": "Сторінка була відкрита задовго. Спробуйте ще раз.",
     },
+    # Shown under a question or poll that has no text in the participant's language yet.
+    "shown_in": {
+        "nl": "Nog niet vertaald in uw taal. Hier staat de tekst in het:",
+        "en": "Not translated into your language yet. The text is shown in:",
+        "ar": "لم تُترجم إلى لغتك بعد. النص معروض باللغة:",
+        "ti": "ገና ናብ ቋንቋኹም ኣይተተርጎመን። እቲ ጽሑፍ ዝቐረበሉ ቋንቋ:",
+        "fa": "هنوز به زبان شما ترجمه نشده است. متن به این زبان نمایش داده می‌شود:",
+        "tr": "Henüz dilinize çevrilmedi. Metnin gösterildiği dil:",
+        "uk": "Ще не перекладено вашою мовою. Текст показано мовою:",
+    },
     "other_language": {
         "nl": "Andere taal",
         "en": "Other language",

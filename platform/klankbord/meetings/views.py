@@ -9,7 +9,18 @@ from __future__ import annotations
 import json
 
 import segno
-from flask import Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -24,6 +35,8 @@ from klankbord.accounts.tenancy import (
     scoped,
     staff_blueprint,
 )
+from klankbord.core import pdf
+from klankbord.core.i18n import LANGUAGE_NAMES
 from klankbord.core.time import today
 from klankbord.extensions import db
 from klankbord.meetings import services
@@ -411,6 +424,7 @@ def new_item(meeting_id: int):
         else:
             db.session.commit()
             flash(_("Agenda item added."), "success")
+            _warn_untranslated(form, ["question"])
             return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     return render_template("meetings/item_form.html", form=form, meeting=meeting, item=None)
 
@@ -445,6 +459,7 @@ def item(item_id: int):
         else:
             db.session.commit()
             flash(_("Agenda item saved."), "success")
+            _warn_untranslated(form, ["question"])
             return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     ideas = services.ideas_for(meeting, item_id=item.id)
     return render_template(
@@ -605,6 +620,34 @@ def moderate(idea_id: int):
     return redirect(url_for("meetings.live", meeting_id=meeting.id))
 
 
+def _untranslated(form, prefixes: list[str]) -> list[str]:
+    """Languages of the room whose text is missing (or has fewer poll options than Dutch)."""
+    missing = []
+    for lang in form.languages:
+        for prefix in prefixes:
+            texts = form.translations(prefix)
+            mine = [line for line in texts.get(lang, "").splitlines() if line.strip()]
+            dutch = [line for line in texts.get("nl", "").splitlines() if line.strip()]
+            if len(mine) < max(len(dutch), 1):
+                missing.append(lang)
+                break
+    return missing
+
+
+def _warn_untranslated(form, prefixes: list[str]) -> None:
+    """Say which phones will see Dutch instead of their language (they are told so, too)."""
+    missing = _untranslated(form, prefixes)
+    if missing:
+        flash(
+            _(
+                "Not translated into %(languages)s: phones in that language show the Dutch "
+                "text and say so.",
+                languages=", ".join(LANGUAGE_NAMES.get(code, code) for code in missing),
+            ),
+            "warning",
+        )
+
+
 @bp.route("/<int:meeting_id>/polls/new", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def new_poll(meeting_id: int):
@@ -624,6 +667,7 @@ def new_poll(meeting_id: int):
         else:
             db.session.commit()
             flash(_("Poll prepared. Open it when the group is ready."), "success")
+            _warn_untranslated(form, ["question", "options"])
             return redirect(url_for("meetings.live", meeting_id=meeting.id))
     return render_template("meetings/poll_form.html", form=form, meeting=meeting)
 
@@ -766,9 +810,7 @@ def summary_markdown(meeting_id: int):
 @bp.get("/<int:meeting_id>/summary.pdf")
 def summary_pdf(meeting_id: int):
     meeting = get_scoped_or_404(Meeting, meeting_id)
-    html = render_template("meetings/summary.html", pdf=True, **_summary_context(meeting))
-    pdf = render_pdf(html)
-    if pdf is None:
+    if not pdf.available():
         return render_template(
             "errors/error.html",
             code=503,
@@ -778,32 +820,16 @@ def summary_pdf(meeting_id: int):
                 "Use the print button of your browser, or the Markdown export."
             ),
         ), 503
+    html = render_template(
+        "meetings/minutes_pdf.html", meeting=meeting, items=services.minutes_items(meeting)
+    )
     return Response(
-        pdf,
+        pdf.render(html, current_app.static_folder or ""),
         mimetype="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="klankbord-verslag-{meeting.id}.pdf"'
         },
     )
-
-
-def render_pdf(html: str) -> bytes | None:
-    """HTML to PDF with the report PDF's hardened renderer, or None without WeasyPrint.
-
-    Its URL fetcher refuses every URL (no file, no network): what a participant or a colleague
-    typed can never make the server read a file or call an address. The stylesheet is passed
-    as text for the same reason. (Until a shared ``core/pdf.py`` replaces both.)
-    """
-    from pathlib import Path
-
-    from flask import current_app
-
-    from klankbord.reports import export
-
-    if not export.pdf_available():
-        return None
-    css = (Path(current_app.static_folder or "") / "css" / "meetings.css").read_text("utf-8")
-    return export.render_pdf(html, css)
 
 
 # "You said, we did" --------------------------------------------------------------------------

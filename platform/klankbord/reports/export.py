@@ -1,9 +1,8 @@
-"""CSV and PDF exports of a built (already suppressed) report.
+"""CSV export of a built (already suppressed) report.
 
-Both read the same :class:`~klankbord.reports.services.Report` the page shows, so they can never
-show a number the page hides. CSV cells that a spreadsheet would run as a formula are neutralised;
-the PDF is the page's own HTML (autoescaped by Jinja) rendered by WeasyPrint, which may not fetch
-anything from the network.
+It reads the same :class:`~klankbord.reports.services.Report` the page and the PDF show
+(``reports/pdf.html`` through :mod:`klankbord.core.pdf`), so it can never show a number the page
+hides. CSV cells that a spreadsheet would run as a formula are neutralised.
 """
 
 from __future__ import annotations
@@ -14,10 +13,6 @@ from typing import Any
 
 #: A spreadsheet treats a cell starting with one of these as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint or its system libraries are missing on this server."""
 
 
 def neutralise(value: Any) -> str:
@@ -104,46 +99,3 @@ def to_csv(rows: list[list[str]]) -> str:
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return out.getvalue()
-
-
-def _no_fetch(url: str, *args, **kwargs):
-    """WeasyPrint URL fetcher that refuses everything: a report PDF loads nothing."""
-    raise ValueError(f"Fetching is disabled in report PDFs: {url[:40]}")
-
-
-def no_fetch_url_fetcher():
-    """:func:`_no_fetch` in the form WeasyPrint 66+ expects (a ``URLFetcher``).
-
-    WeasyPrint 70 reads ``url_fetcher._fail_on_errors`` when a fetch fails, so a bare function
-    turned every URL in the HTML into an AttributeError (a 500) instead of a skipped resource.
-    Refused URLs are skipped with a warning; nothing is read from disk or the network.
-    """
-    try:
-        from weasyprint.urls import URLFetcher
-    except ImportError:  # older WeasyPrint: plain functions are the fetcher protocol
-        return _no_fetch
-
-    class NoFetch(URLFetcher):
-        def fetch(self, url, headers=None):
-            return _no_fetch(url)
-
-    return NoFetch(allowed_protocols=(), fail_on_errors=False)
-
-
-def pdf_available() -> bool:
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):  # OSError: the Pango/HarfBuzz libraries are missing
-        return False
-    return True
-
-
-def render_pdf(html: str, css: str = "") -> bytes:
-    """Render HTML (with the given stylesheet text) to PDF bytes."""
-    try:
-        import weasyprint
-    except (ImportError, OSError) as error:
-        raise PdfUnavailable(str(error)) from error
-    stylesheets = [weasyprint.CSS(string=css)] if css else []
-    fetcher = no_fetch_url_fetcher()
-    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=stylesheets)

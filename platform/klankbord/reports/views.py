@@ -6,8 +6,6 @@ Every page, the PDF, the CSV and the public share link render the one suppressed
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     Response,
@@ -29,7 +27,8 @@ from wtforms import SelectChoice
 
 from klankbord.accounts.services import record_event
 from klankbord.accounts.tenancy import get_scoped_or_404, require_role, scoped, staff_blueprint
-from klankbord.core.access import public_endpoint
+from klankbord.core import pdf
+from klankbord.core.access import member_action, public_endpoint
 from klankbord.core.i18n import LANGUAGE_NAMES, current_language
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
@@ -97,6 +96,18 @@ def report_context(report: services.Report) -> dict:
         "trend_chart": _trend_chart,
         "language_names": LANGUAGE_NAMES,
     }
+
+
+def _pdf_unavailable():
+    return render_template(
+        "errors/error.html",
+        code=503,
+        title=_("PDF not available"),
+        text=_(
+            "This server cannot make PDF files right now (WeasyPrint "
+            "is not installed). Use the CSV export or print the page."
+        ),
+    ), 503
 
 
 def build(scope: ReportScope) -> services.Report | None:
@@ -211,7 +222,7 @@ def show(scope_id: int):
     if report is None:
         return _no_release(scope)
     links = []
-    if _editable():
+    if g.role.value in SHARE:
         links = (
             db.session.execute(
                 scoped(ShareLink)
@@ -225,9 +236,11 @@ def show(scope_id: int):
         "reports/report.html",
         scope=scope,
         can_edit=_editable(),
+        can_share=g.role.value in SHARE,
+        can_revoke=g.role.value in REVOKE,
+        fold=True,
         share_links=links,
         now=utcnow(),
-        is_admin=g.role.value == "admin",
         progress=releases.live_progress(scope) if _editable() else None,
         **report_context(report),
     )
@@ -322,44 +335,28 @@ def export_csv(scope_id: int):
     )
 
 
-def pdf_css() -> str:
-    static = Path(current_app.static_folder or "")
-    return (static / "css" / "reports.css").read_text(encoding="utf-8") + PDF_EXTRA_CSS
-
-
-PDF_EXTRA_CSS = """
-@page { size: A4; margin: 18mm 16mm;
-        @bottom-right { content: counter(page) " / " counter(pages); } }
-body { font-family: "Noto Sans", "Noto Sans Arabic", "Noto Sans Ethiopic", sans-serif;
-       font-size: 10pt; }
-.no-print { display: none; }
-"""
+#: Answer columns per part of a table in the PDF; wider tables are split, never cut off.
+PDF_COLUMNS_PER_PART = 6
 
 
 def render_report_pdf_html(report: services.Report) -> str:
-    return render_template("reports/pdf.html", **report_context(report))
+    return render_template(
+        "reports/pdf.html", pdf_split=PDF_COLUMNS_PER_PART, **report_context(report)
+    )
 
 
 @bp.get("/<int:scope_id>/export.pdf")
 def export_pdf(scope_id: int):
     scope = get_scoped_or_404(ReportScope, scope_id)
-    if not export.pdf_available():
-        return render_template(
-            "errors/error.html",
-            code=503,
-            title=_("PDF not available"),
-            text=_(
-                "This server cannot make PDF files right now (WeasyPrint "
-                "is not installed). Use the CSV export or print the page."
-            ),
-        ), 503
+    if not pdf.available():
+        return _pdf_unavailable()
     report = build(scope)
     if report is None:
         return _no_release(scope), 409
-    pdf = export.render_pdf(render_report_pdf_html(report), pdf_css())
+    body = pdf.render(render_report_pdf_html(report), current_app.static_folder or "")
     _audit_export(scope, "pdf")
     return Response(
-        pdf,
+        body,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="klankbord-report-{scope.id}.pdf"'},
     )
@@ -500,8 +497,15 @@ def curate_quote(scope_id: int):
 # Share links -----------------------------------------------------------------------------------
 
 
+#: Who may hand the report out: policymakers too, since they take it to the council.
+SHARE = ("admin", "facilitator", "policymaker")
+#: Who may withdraw a link (the facilitator who prepares the report may not).
+REVOKE = ("admin", "policymaker")
+
+
 @bp.post("/<int:scope_id>/share")
-@require_role(*EDIT)
+@member_action
+@require_role(*SHARE)
 def share(scope_id: int):
     scope = get_scoped_or_404(ReportScope, scope_id)
     days = _form_int("days") or 14
@@ -524,7 +528,8 @@ def share(scope_id: int):
 
 
 @bp.post("/<int:scope_id>/share/<int:share_link_id>/revoke")
-@require_role("admin")
+@member_action
+@require_role(*REVOKE)
 def revoke(scope_id: int, share_link_id: int):
     scope = get_scoped_or_404(ReportScope, scope_id)
     link = get_scoped_or_404(ShareLink, share_link_id)
@@ -561,7 +566,9 @@ def shared(token: str):
     )
     db.session.commit()
     response = Response(
-        render_template("reports/shared.html", expires_at=link.expires_at, **report_context(report))
+        render_template(
+            "reports/shared.html", expires_at=link.expires_at, fold=True, **report_context(report)
+        )
     )
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response

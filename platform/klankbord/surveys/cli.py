@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from klankbord.cli import demo_base_url
 from klankbord.extensions import db
 
 surveys_cli = AppGroup("surveys", help="Survey definitions and deployments.")
@@ -35,7 +36,7 @@ def sync() -> None:
 
 
 def public_link(code: str) -> str:
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    base = demo_base_url()
     return f"{base}/s/{code}"
 
 

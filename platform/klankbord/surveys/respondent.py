@@ -287,21 +287,40 @@ def _form_state(ctx: Context) -> dict:
 def _question_page(
     ctx: Context, state: dict, answers: dict, question, errors=None, status: int = 200
 ):
+    """One question; a typed answer that was refused (a number out of range) comes back as typed,
+    next to its message, so the resident corrects it instead of typing it again."""
     shown = visible_questions(ctx.defn, answers)
     ids = [q.id for q in shown]
     number = ids.index(question.id) + 1 if question.id in ids else 1
+    # A total is only shown when it cannot change: with branches it would grow as they open.
+    branched = any(q.show_if is not None for q in ctx.defn.questions)
     return _render(
         "question.html",
         ctx,
         status,
         q=question,
         number=number,
-        total=len(shown),
+        total=None if branched else len(shown),
         state=state,
         hidden=answering.hidden_values(answers, skip=[question.id]),
-        answer=answers.get(question.id),
+        answer=_typed(question) if (errors or {}).get(question.id) else answers.get(question.id),
         error=(errors or {}).get(question.id),
     )
+
+
+#: The longest refused answer sent back into a number field (free text has its own maximum).
+_TYPED_NUMBER_MAX = 40
+
+
+def _typed(question):
+    """What the resident typed for a number or text question, or the parsed answer for options."""
+    if question.has_options:
+        return None
+    raw = request.form.get(f"a.{question.id}")
+    if raw is None:
+        return None
+    limit = getattr(question, "max_length", None) or _TYPED_NUMBER_MAX
+    return raw[: limit if question.type != "number" else _TYPED_NUMBER_MAX]
 
 
 def _check_page(ctx: Context, state: dict, answers: dict, errors=None, status: int = 200):

@@ -95,6 +95,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "tr": "Soru {n} / {total}",
         "uk": "Питання {n} з {total}",
     },
+    # Surveys with branches: no total, which would grow as branches open (1 of 7, 2 of 8, 6 of 9).
+    "question_n": {
+        "nl": "Vraag {n}",
+        "en": "Question {n}",
+        "ar": "السؤال {n}",
+        "ti": "ሕቶ {n}",
+        "fa": "سؤال {n}",
+        "tr": "Soru {n}",
+        "uk": "Питання {n}",
+    },
     "check_title": {
         "nl": "Kijk uw antwoorden na",
         "en": "Check your answers",

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import segno
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -18,7 +28,9 @@ from klankbord.accounts.tenancy import (
     scoped,
     staff_blueprint,
 )
+from klankbord.core import pdf
 from klankbord.core.disclosure import coarse_count
+from klankbord.core.i18n import format_when
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 from klankbord.surveys import services, ui_text
@@ -50,7 +62,8 @@ def public_url(deployment: Deployment, **params) -> str:
 
 @bp.app_template_filter("local_time")
 def local_time(moment) -> str:
-    return utc_to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    """A stored UTC time in the reader's time zone and language, without seconds."""
+    return format_when(moment) if moment else ""
 
 
 @bp.get("/")
@@ -179,22 +192,46 @@ def follow_up(deployment_id: int):
     return redirect(url_for("surveys.deployment", deployment_id=deployment.id))
 
 
-@bp.get("/deployments/<int:deployment_id>/poster")
-def poster(deployment_id: int):
-    deployment = get_scoped_or_404(Deployment, deployment_id)
+def _poster_context(deployment: Deployment) -> dict:
     defn = services.definition_of(deployment.version)
     link = public_url(deployment)
     calls = [
         (code, defn.text(defn.title, code), ui_text.text("poster_call", code))
         for code in defn.language_codes
     ]
-    return render_template(
-        "surveys/poster.html",
-        deployment=deployment,
-        defn=defn,
-        link=link,
-        calls=calls,
-        qr=qr_svg(link, _("QR code for %(link)s", link=link)),
+    return {
+        "deployment": deployment,
+        "defn": defn,
+        "link": link,
+        "calls": calls,
+        "qr": qr_svg(link, _("QR code for %(link)s", link=link)),
+    }
+
+
+@bp.get("/deployments/<int:deployment_id>/poster")
+def poster(deployment_id: int):
+    deployment = get_scoped_or_404(Deployment, deployment_id)
+    return render_template("surveys/poster.html", **_poster_context(deployment))
+
+
+@bp.get("/deployments/<int:deployment_id>/poster.pdf")
+def poster_pdf(deployment_id: int):
+    """The poster as an A4 PDF made by the one PDF path (klankbord.core.pdf)."""
+    deployment = get_scoped_or_404(Deployment, deployment_id)
+    if not pdf.available():
+        return render_template(
+            "errors/error.html",
+            code=503,
+            title=_("PDF export is not available"),
+            text=_("This server cannot make PDF files. Print the poster page from your browser."),
+        ), 503
+    html = render_template("surveys/poster_pdf.html", **_poster_context(deployment))
+    return Response(
+        pdf.render(html, current_app.static_folder or ""),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="klankbord-poster-{deployment.id}.pdf"'
+        },
     )
 
 
