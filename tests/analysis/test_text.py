@@ -84,3 +84,14 @@ def test_stopwords_ship_without_download(lang):
 
 def test_tigrinya_has_no_stopwords():
     assert stopwords("ti") == frozenset()
+
+
+def test_keywords_leave_out_a_shipped_list_of_function_words():
+    """The common lists have no Tigrinya and miss Ukrainian "на", "вже" (issue 15); keywords
+    use a longer list, the clustering features do not (see keyword_stopwords)."""
+    from klankbord.analysis._text import keyword_stopwords
+
+    ti = keyword_stopwords("ti")
+    assert 50 <= len(ti) <= 300 and {"እቶም", "ኣዝዩ"} <= ti
+    assert not {"ምግቢ", "ክፍሊ", "ቋንቋ"} & ti  # food, room, language
+    assert {"на", "вже"} <= keyword_stopwords("uk") and stopwords("uk") <= keyword_stopwords("uk")

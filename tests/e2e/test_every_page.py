@@ -34,12 +34,6 @@ NOT_PAGES = {
 POLICYMAKER_TOO = {"reports.show", "reports.index", "staff.dashboard", "surveys.deployment"}
 #: Resident pages, opened in Dutch and in Arabic (right to left).
 RESIDENT_LANGS = ("nl", "ar")
-#: Meeting pages belong to another piece of work (issue 16: meeting-page widths and the actions
-#: table); they fail here only for that reason. Remove an entry once its page passes.
-MEETING_PAGES_FIXED_ELSEWHERE = {
-    "meetings.meeting-admin": "meeting page 433px wide (meeting-page widths: other helper)",
-    "meetings.summary-admin": "meeting summary 447px wide (meeting-page widths: other helper)",
-}
 
 
 @dataclass(frozen=True)
@@ -71,12 +65,7 @@ def _visits() -> list[Visit]:
 
 VISITS = _visits()
 PARAMS = [
-    pytest.param(
-        v,
-        id=v.id,
-        marks=[pytest.mark.xfail(reason=MEETING_PAGES_FIXED_ELSEWHERE[v.id], strict=False)]
-        if v.id in MEETING_PAGES_FIXED_ELSEWHERE else [],
-    )
+    pytest.param(v, id=v.id)
     for v in VISITS
 ]
 

@@ -177,6 +177,27 @@ def stopwords(lang: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+@cache
+def keyword_stopwords(lang: str) -> frozenset[str]:
+    """Stopword keys for choosing a theme's keywords: :func:`stopwords` plus a shipped list of
+    function words (``keyword-stopwords-<lang>.txt``: Ukrainian's common list misses "на", "вже";
+    Tigrinya has none).
+
+    Only keywords use it. The clustering features keep :func:`stopwords`: on the demo, dropping
+    these words from the TF-IDF features turned 11 themes into 3, a change no measurement chose.
+    """
+    words = set(stopwords(lang))
+    extra = resources.files("klankbord.analysis") / "data" / f"keyword-stopwords-{lang}.txt"
+    if extra.is_file():
+        for line in extra.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                surface = normalise(line, lang)
+                words.add(surface)
+                words.add(_stem(lang, fold_arabic(surface)))
+    return frozenset(words)
+
+
 @lru_cache(maxsize=8)
 def _stemmer(lang: str):
     """Build NLTK's stemmer for *lang* once (None where NLTK has none)."""

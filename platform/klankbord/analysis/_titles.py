@@ -279,10 +279,15 @@ def keywords_by_language(
 ) -> dict[int, dict[str, tuple[str, ...]]]:
     """Distinctive words of each theme per language (class-based TF-IDF within the language).
 
-    Stop words are already gone from ``analyses`` (see ``_text.analyse``), in all seven
-    languages. A language's words are compared only with the same language's other themes,
-    so one script never crowds out another.
+    Stop words are gone from ``analyses`` (see ``_text.analyse``); keywords also leave out the
+    longer function-word lists of :func:`_text.keyword_stopwords`, in all seven languages. A
+    language's words are compared only with the same language's other themes, so one script
+    never crowds out another.
     """
+    analyses = [
+        [(key, surface) for key, surface in words if key not in _text.keyword_stopwords(lg)]
+        for words, lg in zip(analyses, languages, strict=True)
+    ]
     out: dict[int, dict[str, tuple[str, ...]]] = {t: {} for t in themes}
     langs = np.asarray(languages)
     for lg in sorted(set(languages)):

@@ -210,7 +210,7 @@ def state(code: str, lang: str):
     else:
         response = jsonify(services.participant_state(_live_meeting(code, lang), lang))
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Cache-Control"] = "no-store"  # the live script keeps the ETag itself
     return response
 
 

@@ -572,7 +572,7 @@ def live_state(meeting_id: int):
     else:
         response = jsonify({"status": versions.status, "version": versions.staff_version})
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
