@@ -373,13 +373,8 @@ def seed_demo_reports(org) -> list[str]:
     # The first releases (data up to yesterday), as the nightly job would make them.
     from klankbord.reports import releases
 
-    releases.make_scope_release(scope)
-    for deployment, _ in deployments:
-        try:
-            with db.session.begin_nested():
-                releases.make_deployment_release(deployment)
-        except releases.ReleaseRefused:
-            pass
+    # Every scope and survey round seeded so far, the residents' open rounds included.
+    releases.release_due(org.id)
     return [
         f"Reports demo: {total} survey responses in earlier rounds and {ideas} meeting ideas; "
         f"report '{scope.name}' with {run.n_themes} themes (open Reports)."
