@@ -52,11 +52,28 @@ def own_server(live_server):
     server.stop()
 
 
+def _evaluate(page, expression: str):
+    """``page.evaluate`` once the page has settled: a navigation still in flight (the outbox
+    sends and then opens the thank-you page; the browser may commit it twice) destroys the
+    context an evaluation runs in, which says nothing about the answer. Evaluate again then."""
+    from playwright.sync_api import Error
+
+    for _ in range(10):
+        try:
+            page.wait_for_load_state("load")
+            return page.evaluate(expression)
+        except Error as error:
+            if "Execution context was destroyed" not in str(error):
+                raise
+            page.wait_for_timeout(200)
+    return page.evaluate(expression)
+
+
 def _wait_until(page, expression: str, seconds: float = 15.0) -> None:
     """Poll ``expression`` from here: ``wait_for_function`` evaluates a string in the page,
     which the Content Security Policy (no unsafe-eval) rightly refuses."""
     deadline = time.monotonic() + seconds
-    while not page.evaluate(expression):
+    while not _evaluate(page, expression):
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {seconds} s: {expression}")
         page.wait_for_timeout(100)
@@ -105,7 +122,7 @@ def test_a_survey_finished_offline_is_kept_and_sent_when_the_connection_is_back(
     context.set_offline(False)
     page.wait_for_url(re.compile(rf"/s/{code}/nl/thanks\?receipt="))
     assert len(stored_responses(live_server, code)) == 1
-    assert page.evaluate(
-        "caches.open('klankbord-outbox-v1').then(c => c.keys()).then(k => k.length)") == 0
+    assert _evaluate(
+        page, "caches.open('klankbord-outbox-v1').then(c => c.keys()).then(k => k.length)") == 0
     check_a11y(page, "survey-nl-offline-sent")
     context.close()
