@@ -594,7 +594,7 @@ def _take_name(view: str, pos: int, strong: bool) -> tuple[int, int] | None:
         if m is None:
             break
         word = m.group()
-        key = word.casefold()
+        key = _fold(word)
         head = word[0]
         is_upper, is_lower = head.isupper(), head.islower()
         accept = False
@@ -657,19 +657,48 @@ def _take_name(view: str, pos: int, strong: bool) -> tuple[int, int] | None:
 # --------------------------------------------------------------------------
 # names without a lead-in phrase: a shipped list of given names plus context
 # --------------------------------------------------------------------------
+def _geez_fold_table() -> dict[int, int]:
+    """Ge'ez letters that sound alike, written as one: names are spelled both ways.
+
+    ሐ/ኀ/ሀ, ሠ/ሰ, ዐ/አ and ፀ/ጸ are homophones; Tigrinya writes ኽ and ቕ where Amharic writes ክ
+    and ቅ (ተኽለ, ተክለ); and the first and fourth forms of ሀ and አ are both read "a" (ኣ, አ).
+    """
+    table: dict[int, int] = {}
+    families = {0x1210: 0x1200, 0x1280: 0x1200, 0x1220: 0x1230, 0x12D0: 0x12A0,
+                0x1340: 0x1338, 0x12B8: 0x12A8, 0x1250: 0x1240}
+    for src, dst in families.items():
+        for order in range(7):
+            table[src + order] = dst + order
+    for base in (0x1200, 0x12A0):
+        for src in (base, base + 3):
+            for family in [base] + [s for s, d in families.items() if d == base]:
+                table[family + (src - base)] = base
+    return table
+
+
+_GEEZ_FOLD = _geez_fold_table()
+
+
 def _fold(word: str) -> str:
-    """Casefold, with Turkish "İ" read as "I" (casefold makes it "i" + a combining dot)."""
-    return word.casefold().replace("i\u0307", "i").replace("’", "'")
+    """Casefold, with Turkish "İ" read as "I" (casefold makes it "i" + a combining dot) and
+    Ge'ez homophones written alike."""
+    return word.casefold().replace("i\u0307", "i").replace("’", "'").translate(_GEEZ_FOLD)
+
+
+#: the folding the name lists are compared in (also used by tools/build_ethiopic_names.py)
+fold_name = _fold
+_FUNCTION_WORDS = frozenset(map(_fold, _FUNCTION_WORDS))
 
 
 def _load_names() -> tuple[dict[str, bool], frozenset[str]]:
     """Given names (name -> is also an ordinary word) and family names, from ``data/``."""
     folder = resources.files(__package__) / "data"
     given: dict[str, bool] = {}
-    for line in (folder / "given-names.txt").read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            name, _, mark = line.partition("\t")
-            given[_fold(name)] = mark == "~"
+    for listed in ("given-names.txt", "given-names-ethiopic.txt"):
+        for line in (folder / listed).read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                name, _, mark = line.partition("\t")
+                given.setdefault(_fold(name), mark == "~")  # the general list decides first
     family = frozenset(
         _fold(line)
         for line in (folder / "family-names.txt").read_text(encoding="utf-8").splitlines()
@@ -796,7 +825,13 @@ _CONTEXT_BY_LAST: dict[str, list[tuple[tuple[str, ...], str | None, int]]] = {}
 for _words_, _lang, _strength in _NAME_CONTEXTS:
     for _phrase in _words_.split():
         *_before, _last = _phrase.split("_")
-        _CONTEXT_BY_LAST.setdefault(_last, []).append((tuple(_before), _lang, _strength))
+        _CONTEXT_BY_LAST.setdefault(_fold(_last), []).append(
+            (tuple(map(_fold, _before)), _lang, _strength)
+        )
+
+# a family word or greeting is never itself a name ("ኣደይ" is also the given name Adey)
+for _context_word in _CONTEXT_BY_LAST:
+    _GIVEN.pop(_context_word, None)
 
 #: capitalised words that start a sentence after a greeting ("Thanks, Great work")
 _ORDINARY_CAPS = frozenset(
@@ -812,6 +847,7 @@ _NOT_A_SIGNATURE = frozenset(
     """allemaal iedereen everyone all everybody herkese hepinize всім усім للجميع لكم جميعا
     همه همگی ንኹልኹም ንኹሉ team""".split()
 )
+_NOT_A_SIGNATURE = frozenset(map(_fold, _NOT_A_SIGNATURE))
 #: common Persian and Arabic words that end like a family name (-ی/-ي) but are not one
 _NOT_NISBA = frozenset(
     """خیلی یکی کسی چیزی وقتی جایی برای ولی یعنی دیگری خوبی بعدی قبلی زندگی خانگی همگی کمی
@@ -887,8 +923,13 @@ def _find_listed_names(view: str, lang: str | None):
             if cased:
                 if not _is_cap_name_word(word, key):
                     break
-            elif key not in _GIVEN and key not in _FAMILY and not _is_nisba(key):
-                break
+            elif key not in _FAMILY and not _is_nisba(key):
+                listed = _GIVEN.get(key)
+                # an unlisted word ends the name; in Ge'ez script so does one marked as an
+                # ordinary word, because those marks come from dictionaries ("ሓኪም", doctor),
+                # while an Arabic family name is often a word too ("ليلى حسن")
+                if listed is None or (listed and 0x1200 <= ord(word[0]) <= 0x137F):
+                    break
             j += 1
             end = e
             if j - i >= 3:
