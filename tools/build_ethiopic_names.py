@@ -44,9 +44,15 @@ from klankbord.analysis.scrub import fold_name  # noqa: E402  (the scrubber's ow
 
 #: a Tigrinya word at least this frequent in the newspaper lists is an ordinary word too
 COMMON_COUNT = 300
-HUNSPELL = ("/usr/share/hunspell/nl.dic", "/usr/share/hunspell/en_US.dic", "/usr/share/hunspell/tr_TR.dic")
+HUNSPELL = (
+    "/usr/share/hunspell/nl.dic",
+    "/usr/share/hunspell/en_US.dic",
+    "/usr/share/hunspell/tr_TR.dic",
+)
 _ETHIOPIC = re.compile(r"[\u1200-\u137f]+")
-_LATIN_MAP = str.maketrans({"ä": "e", "é": "e", "ə": "e", "ñ": "n", "ž": "zh", "š": "sh", "č": "ch"})
+_LATIN_MAP = str.maketrans(
+    {"ä": "e", "é": "e", "ə": "e", "ñ": "n", "ž": "zh", "š": "sh", "č": "ch"}
+)
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -56,7 +62,11 @@ def _rows(path: Path) -> list[list[str]]:
 
 def _xlsx_words(path: Path) -> set[str]:
     shared = zipfile.ZipFile(path).read("xl/sharedStrings.xml").decode("utf-8")
-    return {fold_name(w) for t in re.findall(r"<t[^>]*>([^<]*)</t>", shared) for w in _ETHIOPIC.findall(t)}
+    return {
+        fold_name(w)
+        for t in re.findall(r"<t[^>]*>([^<]*)</t>", shared)
+        for w in _ETHIOPIC.findall(t)
+    }
 
 
 def _latin(form: str) -> str:
@@ -98,7 +108,9 @@ def main(geez_dir: str, lexical_dir: str) -> None:
                     words.add(stem.casefold())
     geez_names = set(names)
     latin: dict[str, bool] = {}
-    for row in _rows(top / "BA-SingleNames-20071031.txt") + _rows(top / "SGC-SingleNames-20071123.txt"):
+    for row in _rows(top / "BA-SingleNames-20071031.txt") + _rows(
+        top / "SGC-SingleNames-20071123.txt"
+    ):
         if len(row) < 2 or row[0].strip() not in geez_names:
             continue
         for form in row[1:]:
@@ -108,13 +120,16 @@ def main(geez_dir: str, lexical_dir: str) -> None:
 
     lines = [
         "# Eritrean and Ethiopian given names: built by tools/build_ethiopic_names.py from",
-        "# geezorg/data (CC BY-SA 4.0) and keymanapp/lexical-models (MIT); see given-names.README.md.",
+        "# geezorg/data (CC BY-SA 4.0) and keymanapp/lexical-models (MIT);",
+        "# see given-names.README.md.",
     ]
     for name, common in sorted({**names, **latin}.items()):
         lines.append(f"{name}\t~" if common else name)
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{OUT}: {len(names)} in Ge'ez script, {len(latin)} Latin spellings, "
-          f"{sum(names.values()) + sum(latin.values())} also ordinary words")
+    print(
+        f"{OUT}: {len(names)} in Ge'ez script, {len(latin)} Latin spellings, "
+        f"{sum(names.values()) + sum(latin.values())} also ordinary words"
+    )
 
 
 if __name__ == "__main__":
