@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from importlib import resources
 
 from klankbord.analysis._scrub_phrases import (
@@ -42,6 +43,23 @@ def _load_names() -> tuple[dict[str, bool], frozenset[str]]:
 #: given name (casefolded) -> True when it is also an ordinary word ("hoop", "أمل"); see
 #: data/given-names.README.md for the sources and licences
 _GIVEN, _FAMILY = _load_names()
+
+
+def _load_common_words() -> frozenset[str]:
+    """The most frequent words of Arabic, Persian and Tigrinya (data/common-words-*.txt.gz)."""
+    folder = resources.files(__package__) / "data"
+    words: set[str] = set()
+    for lang in ("ar", "fa", "ti"):
+        text = gzip.decompress((folder / f"common-words-{lang}.txt.gz").read_bytes())
+        words.update(
+            _fold(w) for w in text.decode("utf-8").splitlines() if w and not w.startswith("#")
+        )
+    return frozenset(words)
+
+
+#: words common in Arabic, Persian or Tigrinya text: after a family word, a word in a script
+#: without capitals that is neither listed nor common is taken as a name ("مادرم شکریه")
+_COMMON_UNCASED = _load_common_words()
 #: capitalised words that are in the name lists but, in residents' answers, are mostly something
 #: else: months, days, places, feasts, institutions
 _NOT_NAME_CAPS = frozenset(
@@ -58,12 +76,23 @@ _NOT_NAME_CAPS = frozenset(
     ramadan ramazan bayram eid kerst christmas pasen easter allah god islam christian christen
     azc coa ind gemeente municipality nidos vluchtelingenwerk dutch nederlands english engels
     arabic arabisch turkish turks farsi dari tigrinya ukrainian oekraïens
+    heijn lidl jumbo aldi action kruidvat hema plus coop dirk vomar ggd duo uwv cjib
+    türk türkçe hollandaca arapça ingilizce almanca farsça kürtçe felemenkçe
     """.split()
 )
+#: titles written after a name ("Linda Hanım", "Fadime Teyze"): they mark the word before as a
+#: name and are not part of it
+_TITLES_AFTER = frozenset("hanım hanim bey teyze abla amca hoca hocam".split())
+#: titles written before a name, also with a full stop ("Mrs. de Jong", "Dr. Jansen")
+_TITLES = frozenset("mr mrs ms dr drs mevr mw dhr".split())
 #: punctuation around a word ("Groeten,", "(Fatima)", "ሳባ።")
 _PUNCT = ".,;:!?…\"'“”‘’«»()[]{}<>*•·-—–/\\،؛؟፣፤።፧፥"
 #: trailing punctuation that may sit between a context word and the name ("Groeten, Fatima")
 _CONTEXT_TAIL = frozenset(["", ",", ":", ";", "،", "፣", "፤", "-", "—", "–", ",\u200f"])
+#: "father of" and "mother of" in an Arabic kunya ("أبو خالد")
+_KUNYA = frozenset(map(_fold, "أبو ابو أم ام".split()))
+#: "and" between two names ("Karin en Joost", "Dilan ve Berfin", "Ali and Hassan")
+_AND = frozenset("en and ve und і и та و ና".split())
 _UNCASED_RANGES = ((0x0621, 0x06FF), (0x1200, 0x137F))
 
 
@@ -118,7 +147,39 @@ _NAME_CONTEXTS: list[tuple[str, str | None, int]] = [
         None,
         2,
     ),
-    ("ኣደይ ኣቦይ ሓወይ ሓፍተይ ወደይ ጓለይ ሰብኣየይ ሰበይተይ ቤተይ ዓርከይ መሓዛይ ኣኮይ", None, 2),
+    (
+        "ኣደይ ኣቦይ ሓወይ ሓፍተይ ሓብተይ ወደይ ጓለይ ሰብኣየይ ሰበይተይ ቤተይ ዓርከይ መሓዛይ ኣኮይ ሓወቦይ "
+        "ሓማተይ ቆልዓይ ጎረቤተይ ኣሕዋተይ ወለደይ",
+        None,
+        2,
+    ),
+    # people by their role: staff, teachers, volunteers, doctors, room-mates (and titles)
+    (
+        "mevrouw meneer dokter juf meester docent docente leraar lerares vrijwilliger "
+        "vrijwilligster huisarts medewerker medewerkster kamergenoot klasgenoot "
+        "mr mrs ms dr drs mevr mw dhr teacher volunteer doctor nurse worker roommate classmate",
+        None,
+        2,
+    ),
+    (
+        "doktor öğretmen öğretmenim öğretmenimiz hoca hocamız torunum yengem eniştem kuzenim "
+        "gelinim damadım",
+        None,
+        2,
+    ),
+    (
+        "лікар лікарка вчитель вчителька волонтер волонтерка працівник працівниця пан пані",
+        None,
+        2,
+    ),
+    (
+        "المعلمة المعلم الأستاذ الأستاذة الدكتور الدكتورة المتطوع المتطوعة الموظف الموظفة "
+        "حماتي حمايا زميلي زميلتي",
+        None,
+        2,
+    ),
+    ("آقای خانم دکتر معلم معلمم کارمند نوه‌ام همکلاسی‌ام هم‌اتاقی‌ام", None, 2),
+    ("ዶክተር መምህር መምህርና መምህርትና መምህርትና ቮሉንቲር ሰራሕተኛ", None, 2),
     # sign-offs (3: as strong as a family word, and what ends the text after them is a signature)
     (
         "groeten groetjes groet mvg regards sincerely cheers saygılarımla saygılar тепло "
@@ -199,6 +260,8 @@ def _is_cap_name_word(word: str, key: str) -> bool:
         and key not in _FUNCTION_WORDS
         and key not in _NOT_A_NAME
         and key not in _NOT_NAME_CAPS
+        and key not in _TITLES_AFTER
+        and not ("'" in key and key not in _GIVEN and key not in _FAMILY)  # "Almanya'da"
         and not (word.isupper() and key not in _GIVEN and key not in _FAMILY)  # "AZC", "IND"
     )
 
@@ -217,13 +280,40 @@ def _split_words(view: str) -> list[tuple[int, int, str, str, str]]:
         s = start + len(chunk) - len(chunk.lstrip(_PUNCT))
         e = s + len(core)
         key = _fold(core)
-        if "'" in key and key not in _GIVEN:  # "Ayşe'nin", "Fatima's": the name is the base
-            base = key.split("'", 1)[0]
-            if base in _GIVEN or base in _FAMILY:
-                key, e = base, s + len(base)
-                core = core[: len(base)]
+        if key not in _GIVEN and key not in _FAMILY:
+            if "'" in key:  # "Ayşe'nin", "Fatima's": the name is the base
+                base = key.split("'", 1)[0]
+                if base in _GIVEN or base in _FAMILY:
+                    key, e = base, s + len(base)
+                    core = core[: len(base)]
+            elif core[0] == "و" and len(key) > 3 and key[1:] in _GIVEN:  # "وعلي": "and Ali"
+                key, s, core = key[1:], s + 1, core[1:]
+            elif "\u200c" in key:  # "علی‌رضا": a Persian name of two listed parts
+                parts = key.split("\u200c")
+                if all(part in _GIVEN for part in parts):
+                    key = parts[0]
+            elif key[-1] == "ን" and key[:-1] in _GIVEN:  # Tigrinya "ፍሰሃን ምሕረትን": X and Y
+                key = key[:-1]
+            elif core[0].isupper() and "\u0400" <= core[0] <= "\u04ff":
+                key = _ukrainian_nominative(key)
         out.append((s, e, core, key, view[e:pos]))
     return out
+
+
+#: Ukrainian case endings, longest first, and the nominative endings a name may have instead
+_UK_ENDINGS = ("ові", "еві", "ою", "ею", "ом", "ем", "ої", "і", "у", "ю", "и", "я", "а")
+_UK_NOMINATIVE = ("", "а", "о", "я", "й")
+
+
+def _ukrainian_nominative(key: str) -> str:
+    """The listed name behind a declined one ("Миколі" -> "микола", "Петром" -> "петро")."""
+    for ending in _UK_ENDINGS:
+        if key.endswith(ending) and len(key) - len(ending) >= 4:  # not "Коли" (when) -> Коля
+            stem = key[: -len(ending)]
+            for nominative in _UK_NOMINATIVE:
+                if _GIVEN.get(stem + nominative) is False:
+                    return stem + nominative
+    return key
 
 
 def _find_listed_names(view: str, lang: str | None):
@@ -245,6 +335,7 @@ def _find_listed_names(view: str, lang: str | None):
                 key in _PARTICLES
                 and j + 2 < n
                 and words[j + 2][2][:1].isupper()
+                and _is_cap_name_word(words[j + 2][2], words[j + 2][3])  # not "van het COA"
                 and not words[j + 1][4]
             ):
                 j += 2
@@ -253,7 +344,7 @@ def _find_listed_names(view: str, lang: str | None):
             if cased:
                 if not _is_cap_name_word(word, key):
                     break
-            elif key not in _FAMILY and not _is_nisba(key):
+            elif key not in _FAMILY and not _is_nisba(key) and not _arabic_family_name(key):
                 listed = _GIVEN.get(key)
                 # an unlisted word ends the name; in Ge'ez script so does one marked as an
                 # ordinary word, because those marks come from dictionaries ("ሓኪም", doctor),
@@ -267,9 +358,18 @@ def _find_listed_names(view: str, lang: str | None):
         return end
 
     def after_context(i: int, strength: int) -> tuple[int, int] | None:
-        s, e, word, key, _tail = words[i]
+        s, e, word, key, tail = words[i]
         if not word:
             return None
+        if (  # "Dokter de Vries", "Mevrouw van Dam" (not a sign-off: "Groetjes van Hawa")
+            strength == 2
+            and key in _PARTICLES
+            and not tail
+            and i + 1 < n
+            and words[i + 1][2]
+            and _is_cap_name_word(words[i + 1][2], words[i + 1][3])
+        ):
+            return s, extend(i + 1, cased=True)
         listed = _GIVEN.get(key)
         if word[0].isupper():
             if not _is_cap_name_word(word, key):
@@ -290,6 +390,14 @@ def _find_listed_names(view: str, lang: str | None):
         if _uncased(word) and key not in _FUNCTION_WORDS:
             if listed is False or (listed and strength >= 2) or key in _FAMILY:
                 return s, extend(i, cased=False)
+            if (
+                listed is None
+                and strength >= 2
+                and len(key) >= 3
+                and key not in _COMMON_UNCASED
+                and key[:1] != "و"  # "مادرم و ...": and
+            ):
+                return s, extend(i, cased=False)  # "مادرم شکریه", "ሰበይተይ ኣብረኸት"
         return None
 
     def signature(i: int) -> tuple[int, int] | None:
@@ -316,7 +424,7 @@ def _find_listed_names(view: str, lang: str | None):
             continue
         # 1. after a family word, greeting, sign-off or "I'm"
         contexts = _CONTEXT_BY_LAST.get(key)
-        if contexts and i + 1 < n and tail in _CONTEXT_TAIL:
+        if contexts and i + 1 < n and (tail in _CONTEXT_TAIL or (tail == "." and key in _TITLES)):
             for before, phrase_lang, strength in contexts:
                 if phrase_lang is not None and lang is not None and lang != phrase_lang:
                     continue
@@ -329,15 +437,32 @@ def _find_listed_names(view: str, lang: str | None):
                 if span is not None:
                     yield span[0], span[1], "name"
                     break
+        nxt = words[i + 1] if i + 1 < n and not tail else None
+        # 2. a capitalised word before a title: "Linda Hanım", "Fadime Teyze"
+        if nxt is not None and nxt[3] in _TITLES_AFTER and _is_cap_name_word(word, key):
+            if key not in _ORDINARY_CAPS:
+                yield s, e, "name"
+                continue
+        # 3. a kunya: "أبو خالد", "أم محمد" (father or mother of ...)
+        if key in _KUNYA and nxt is not None and _GIVEN.get(nxt[3]) is not None:
+            yield s, extend(i + 1, cased=False), "name"
+            continue
         listed = _GIVEN.get(key)
         if listed is None or key in _FUNCTION_WORDS:
             continue
-        nxt = words[i + 1] if i + 1 < n and not tail else None
+        # 3. two listed names joined by "and": "Ali and Hassan", "Dilan ve Berfin", "خالد وعلي"
+        other = _joined_name(words, i)
+        if other is not None:
+            yield s, e, "name"
+            yield other[0], other[1], "name"
+            continue
         head = word[0]
         if head.isupper():
-            # 2. a capitalised listed name: "Gisteren heeft Fatima Ahmadi mij geholpen"
+            # 4. a capitalised listed name: "Gisteren heeft Fatima Ahmadi mij geholpen"
             if key in _NOT_NAME_CAPS or (word.isupper() and len(word) < 3):
                 continue
+            if nxt is not None and nxt[2][:1].isupper() and nxt[3] in _NOT_NAME_CAPS:
+                continue  # part of a shop's or a place's name: "Albert Heijn"
             pair = (
                 nxt is not None
                 and nxt[2][:1].isupper()
@@ -347,7 +472,7 @@ def _find_listed_names(view: str, lang: str | None):
                 continue  # "Hoop doet leven", "Will the kitchen open": only with context
             yield s, extend(i, cased=True), "name"
         elif nxt is not None and nxt[2] and _uncased(word) and _uncased(nxt[2]):
-            # 3. two listed names in a row without capitals: "فاطمة أحمد", "ዮናስ ተስፋይ"
+            # 5. two listed names in a row without capitals: "فاطمة أحمد", "ዮናስ ተስፋይ"
             b_listed = _GIVEN.get(nxt[3])
             if (b_listed is not None or nxt[3] in _FAMILY) and not (
                 listed and b_listed is not False
@@ -355,11 +480,56 @@ def _find_listed_names(view: str, lang: str | None):
                 yield s, extend(i, cased=False), "name"
 
 
+def _joined_name(words, i: int) -> tuple[int, int] | None:
+    """The second of two listed given names joined by "and" (one of them not an ordinary word),
+    written alike: both capitalised, or both in a script without capitals."""
+    n = len(words)
+    first = words[i]
+    if first[4]:
+        return None
+    j = i + 1
+    if j < n and words[j][3] in _AND and not words[j][4]:
+        j += 1
+    elif j < n and first[2][-1:] == "ን" and words[j][2][-1:] == "ን":
+        pass  # Tigrinya "ፍሰሃን ምሕረትን": each name carries the "and"
+    elif not (j < n and words[j][2][:1] == "و" and first[2] and _uncased(first[2])):
+        return None  # "وعلي": the "and" is glued to the name (split off in _split_words)
+    if j >= n or not words[j][2]:
+        return None
+    second = words[j]
+    a, b = _GIVEN.get(first[3]), _GIVEN.get(second[3])
+    if a is None or b is None or (a and b):
+        return None
+    if first[2][0].isupper() and second[2][0].isupper():
+        if _is_cap_name_word(first[2], first[3]) and _is_cap_name_word(second[2], second[3]):
+            return second[0], second[1]
+    elif _uncased(first[2]) and _uncased(second[2]):
+        if first[3] not in _FUNCTION_WORDS and second[3] not in _FUNCTION_WORDS:
+            return second[0], second[1]
+    return None
+
+
+def _arabic_family_name(key: str) -> bool:
+    """ "الحسن", "الهدى": the article before a listed name makes a family or compound name."""
+    return key[:2] == "ال" and len(key) > 4 and (key[2:] in _GIVEN or _is_nisba(key))
+
+
+def _may_follow_a_name(key: str) -> bool:
+    """A word in a script without capitals that may be the second word of a name."""
+    return (
+        _GIVEN.get(key) is False
+        or key in _FAMILY
+        or _is_nisba(key)
+        or _arabic_family_name(key)
+        or (key not in _COMMON_UNCASED and key not in _FUNCTION_WORDS)
+    )
+
+
 def _find_name(view: str, lang: str | None):
     for regex, strong, phrase_lang in _NAME_RES:
         if not strong and lang is not None and lang != phrase_lang:
             continue
         for m in regex.finditer(view):
-            span = _take_name(view, m.end(), strong)
+            span = _take_name(view, m.end(), strong, _GIVEN, _may_follow_a_name, _FAMILY)
             if span is not None:
                 yield span[0], span[1], "name"

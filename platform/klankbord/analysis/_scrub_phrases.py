@@ -24,7 +24,11 @@ _APOS = "['’ʼ`]"
 # (pattern, strong, language)  strong: a lowercase first name is accepted
 _NAME_PHRASES: list[tuple[str, bool, str]] = [
     # Dutch
-    (r"mijn[ \t]+(?:voor|achter|roep|volledige[ \t]+)?naam[ \t]+is", True, "nl"),
+    (
+        r"(?:mijn|m" + _APOS + r"?n)[ \t]+(?:voor|achter|roep|volledige[ \t]+)?naam[ \t]+is",
+        True,
+        "nl",
+    ),
     (r"ik[ \t]+heet", True, "nl"),
     (r"(?:voor|achter|roep)?naam[ \t]*(?=:)", True, "nl"),
     (r"ik[ \t]+ben", False, "nl"),
@@ -35,17 +39,25 @@ _NAME_PHRASES: list[tuple[str, bool, str]] = [
     (r"i[ \t]+am[ \t]+called|i" + _APOS + r"?m[ \t]+called", True, "en"),
     (r"(?:first[ \t]+|last[ \t]+|full[ \t]+|sur)?name[ \t]*(?=:)", True, "en"),
     (r"(?:they[ \t]+)?call[ \t]+me", False, "en"),
+    (r"name[ \t]+is", False, "en"),  # "my daughter's name is Selam"
+    # chat-style Arabic, Farsi and Tigrinya in Latin letters ("esmi ahmad", "esmam reza")
+    (r"(?:ana[ \t]+)?(?:ismi|esmi|esmee|esmy)", True, "ar"),
+    (r"(?:man[ \t]+)?(?:esmam|esme[ \t]+man|namam)", True, "fa"),
+    (r"(?:ane[ \t]+|ana[ \t]+)?(?:smey|shmey)", True, "ti"),
     # Arabic
     (r"(?:و?(?:أنا|انا|آنا)[ \t]+)?و?[اإأ]سم(?:ي|ى)(?:[ \t]+(?:هو|هي))?", True, "ar"),
     (r"الاسم[ \t]*(?=:)", True, "ar"),
+    (r"و?اسم(?:ه|ها)", True, "ar"),  # "his/her name is"
     # Farsi / Dari
     (r"(?:اسم|نام)[ \t]+من(?:[ \t]+(?:هست|است))?", True, "fa"),
     (r"(?:اسمم|نامم)", True, "fa"),
+    (r"به[ \t]+(?:اسم|نام)", True, "fa"),  # "named"
     # Turkish
     (r"(?:benim[ \t]+)?ad[ıi]m[ \t]+soyad[ıi]m", True, "tr"),
     (r"benim[ \t]+(?:ad[ıi]m|ismim)", True, "tr"),
     (r"ismim", True, "tr"),
     (r"ad[ıi]m", False, "tr"),
+    (r"ad[ıi]", False, "tr"),  # "kızımın adı Güneş"
     # Ukrainian / Russian
     (r"мене[ \t]+(?:звати|звуть)", True, "uk"),
     (r"мо[єеё][ \t]+(?:ім" + _APOS + r"?я|имя)", True, "uk"),
@@ -95,8 +107,16 @@ _MAX_CASED_TOKENS = 3
 _MAX_UNCASED_TOKENS = 2
 
 
-def _take_name(view: str, pos: int, strong: bool) -> tuple[int, int] | None:
-    """Span of 1-3 name tokens starting at ``pos`` (or None)."""
+def _take_name(
+    view: str,
+    pos: int,
+    strong: bool,
+    given: dict[str, bool] | None = None,
+    second_word=None,
+    family: frozenset[str] | None = None,
+) -> tuple[int, int] | None:
+    """Span of 1-3 name tokens starting at ``pos`` (or None). After a weak phrase ("ik ben") a
+    word typed without a capital is taken only when ``given`` lists it as a name and no word."""
     first_start = -1
     end = -1
     cased_count = uncased_count = lower_count = 0
@@ -138,18 +158,26 @@ def _take_name(view: str, pos: int, strong: bool) -> tuple[int, int] | None:
                 cased_count += 1
         elif is_lower:
             if (
-                strong
+                (strong or (given is not None and given.get(key) is False))
                 and not seen_upper
                 and lower_count < 2
                 and uncased_count == 0
                 and not pending_particle
+                # a second word typed without a capital only when it is a listed name
+                # ("mijn naam is fatima ahmadi"; not "esmi yousef w ana", "esmam reza ast")
+                and (lower_count == 0 or family is None or key in family or key in (given or ()))
             ):
                 accept = True
                 lower_count += 1
                 cased_count += 1
         else:  # scripts without case
             if strong or first_start >= 0:
-                if uncased_count < _MAX_UNCASED_TOKENS and cased_count == 0:
+                if (
+                    uncased_count < _MAX_UNCASED_TOKENS
+                    and cased_count == 0
+                    # a second word only when it may be a name ("اسمها ليزا وهي": not "and she")
+                    and (uncased_count == 0 or second_word is None or second_word(key))
+                ):
                     accept = True
                     uncased_count += 1
         if not accept:

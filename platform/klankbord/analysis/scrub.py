@@ -51,6 +51,9 @@ from klankbord.analysis._scrub_names import (  # noqa: F401  (_FAMILY: tests)
     _FAMILY,
     _GIVEN,
     _NAME_CONTEXTS,
+    _TITLES_AFTER,
+    _UK_ENDINGS,
+    _UK_NOMINATIVE,
     _find_listed_names,
     _find_name,
 )
@@ -107,6 +110,17 @@ _PHRASE_SUBSTRINGS = (
     "моё",
     "зовут",
     "ስመይ",
+    "ismi",
+    "esmi",
+    "esmee",
+    "esmy",
+    "esmam",
+    "esme",
+    "namam",
+    "smey",
+    "shmey",
+    "adı",
+    "adi",
     "ስሜ",
     "ሽመይ",
 )
@@ -134,8 +148,18 @@ def _context_gate_words(lang: str | None) -> frozenset[str]:
 _UNMARKED_GIVEN_WORDS = _gate_words(k for k, ordinary in _GIVEN.items() if not ordinary)
 _MARKED_GIVEN_WORDS = _gate_words(k for k, ordinary in _GIVEN.items() if ordinary)
 _FAMILY_WORDS = _gate_words(_FAMILY)
+#: declined forms of Ukrainian names ("Миколі", "Петром"), and titles after a name ("Hanım")
+_DECLINED_GIVEN_WORDS = frozenset(
+    name[: len(name) - len(nominative)] + ending
+    for name, ordinary in _GIVEN.items()
+    if not ordinary and "\u0400" <= name[:1] <= "\u04ff"
+    for nominative in _UK_NOMINATIVE
+    if nominative and name.endswith(nominative)
+    for ending in _UK_ENDINGS
+) | _gate_words(_TITLES_AFTER)
 _CONTEXT_GATE_WORDS = {
-    lang: _context_gate_words(lang) | _UNMARKED_GIVEN_WORDS for lang in (*_SUPPORTED_LANGS, None)
+    lang: _context_gate_words(lang) | _UNMARKED_GIVEN_WORDS | _DECLINED_GIVEN_WORDS
+    for lang in (*_SUPPORTED_LANGS, None)
 }
 
 
