@@ -40,8 +40,10 @@ DATA = REPO / "benchmarks" / "data"
 RESULTS = REPO / "benchmarks" / "results"
 STRUCTURED = ("phone", "email", "bsn", "iban", "vnummer", "address")
 KINDS = (*STRUCTURED, "room", "name")
-#: the labelled sets (holdout2 is the one never seen while tuning)
-LABELLED = ("dev", "holdout", "holdout2")
+#: the labelled sets. holdout3 and holdout4 were written blind, by writers who never read the
+#: scrubber, its lists or the other sets; holdout3's misses were then read and rules added
+#: (its first run: scrub-holdout3-first-run.md); holdout4 is the set never used while tuning.
+LABELLED = ("dev", "holdout", "holdout2", "holdout3", "holdout4")
 #: the last revision before issue 14 changed the scrubber
 BASELINE = "90ce857"
 #: goals of issue 14
@@ -191,13 +193,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument(
         "--show",
-        choices=["dev", "holdout", "holdout2", "negatives"],
+        choices=[*LABELLED, "negatives"],
         action="append",
         help="print the misses and eaten words of these sets",
     )
     args = parser.parse_args()
 
-    sets = {name: load(f"scrub-{name}") for name in ("dev", "holdout", "holdout2", "negatives")}
+    sets = {name: load(f"scrub-{name}") for name in (*LABELLED, "negatives")}
     scrubbers = {"new": current_scrub(), "baseline": baseline_scrub(args.baseline)}
     typical = [(c["text"], c["lang"]) for c in sets["negatives"] if c["source"] == "demo"]
     results: dict = {}
@@ -215,7 +217,9 @@ def main() -> int:
     eaten_all = sum(new[s]["clean_eaten"] * new[s]["clean_words"] for s in sets) / clean_all
     met = {
         "structured_recall": all(
-            new[s]["structured_recall"] >= GOALS["structured_recall"] for s in LABELLED
+            new[s]["structured_recall"] >= GOALS["structured_recall"]
+            for s in LABELLED
+            if new[s]["structured_recall"] is not None  # holdout3 plants names only
         ),
         "name_recall": all(new[s]["recall"]["name"] >= GOALS["name_recall"] for s in LABELLED),
         "clean_eaten": eaten_all <= GOALS["clean_eaten"],
@@ -233,9 +237,16 @@ def main() -> int:
         "Sets: `dev` was used while tuning. `holdout` (a third of the first set, with names of "
         "its own) was scored once after tuning; that first run is kept in "
         "`scrub-holdout-first-run.md`, and the name list was widened after it, so its figures "
-        "here are no longer unseen. `holdout2` (new names and sentences, written then) is the "
-        "set never used while tuning. `negatives` are the demo texts of reports, meetings and "
-        "surveys; every set also holds hand-written sentences that use names as words.",
+        "here are no longer unseen. `holdout2` (new names and sentences, written then) was "
+        "unseen until the Ethiopic name list was added (December 2026): its misses were read "
+        "then. `holdout3` (320 texts, 247 names, 88 texts without names, in the seven "
+        "languages) was written blind, by a writer who never read the scrubber, its lists or "
+        "the other sets; its first run is kept in `scrub-holdout3-first-run.md`, then its "
+        "misses were read and rules added, so it is no longer unseen either. `holdout4` (344 "
+        "texts, 243 names, 101 texts without names), written blind by another writer after "
+        "the last change of rules, is the set never used while tuning; its first run is kept "
+        "in `scrub-holdout4-first-run.md`. `negatives` are the demo texts of reports, "
+        "meetings and surveys; every set also holds sentences that use names as words.",
         "",
         "| recall | " + " | ".join(f"{s} new | {s} before" for s in LABELLED) + " |",
         "|---|" + "---|" * 2 * len(LABELLED),
@@ -295,13 +306,13 @@ def main() -> int:
     ]
     lines += [
         f"- {s} `{m['kind']}`: {m['text']!r} → {m['out']!r}"
-        for s in ("holdout", "holdout2")
+        for s in LABELLED[1:]
         for m in new[s]["misses"]
     ] or ["- none"]
     lines += ["", "Clean words eaten on the held-out sets and the negatives:", ""]
     lines += [
         f"- {s}: {m['text']!r} → {m['out']!r}"
-        for s in ("holdout", "holdout2", "negatives")
+        for s in (*LABELLED[1:], "negatives")
         for m in new[s]["false_positives"]
     ] or ["- none"]
     RESULTS.mkdir(exist_ok=True)
