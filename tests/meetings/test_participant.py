@@ -96,6 +96,20 @@ def test_finished_meeting_code_gets_a_clear_message_and_stores_nothing(client, l
     assert _count(db, MeetingIdea) == 0
 
 
+def test_finished_meeting_links_to_what_was_done_with_the_ideas(client, live, db):
+    """Issue 16: the "meeting ended" page leads to the group's "you said, we did" page."""
+    services.finish_meeting(live.meeting)
+    db.session.commit()
+    group_code = live.meeting.group.public_code
+    joined = client.get(f"/m/{live.meeting.join_code}").get_data(as_text=True)
+    for code in ("nl", "ar", "ti"):
+        assert f'href="/g/{group_code}?lang={code}"' in joined
+        assert TEXT["follow_link"][code] in joined
+    room = client.get(_room(live, "ar")).get_data(as_text=True)
+    assert f'href="/g/{group_code}?lang=ar"' in room and TEXT["follow_link"]["ar"] in room
+    assert client.get(f"/g/{group_code}?lang=ar").status_code == 200
+
+
 def test_unknown_code_and_language(client, live):
     assert client.get("/m/ZZZZZZZZ").status_code == 404
     assert TEXT["unknown_code"]["ti"] in client.get("/m/ZZZZZZZZ").get_data(as_text=True)

@@ -117,7 +117,12 @@ def join(code: str):
         return redirect(url_for("meetings_public.join", code=meeting.join_code))
     if meeting.is_finished:
         return _render(
-            "meetings/participant_message.html", "nl", 410, key="finished", all_languages=True
+            "meetings/participant_message.html",
+            "nl",
+            410,
+            key="finished",
+            all_languages=True,
+            group_code=meeting.group.public_code,
         )
     return _render(
         "meetings/participant_languages.html",
@@ -152,7 +157,12 @@ def _room_page(code: str, lang: str, draft: str = ""):
         return _unknown(lang)
     if meeting.is_finished:
         return _render(
-            "meetings/participant_message.html", lang, 410, key="finished", all_languages=False
+            "meetings/participant_message.html",
+            lang,
+            410,
+            key="finished",
+            all_languages=False,
+            group_code=meeting.group.public_code,
         )
     participant = _participant_id()
     item = meeting.current_item if meeting.is_live else None

@@ -55,6 +55,15 @@ TEXT: dict[str, dict[str, str]] = {
         "tr": "Bu toplantı sona erdi. Katkınız için teşekkürler!",
         "uk": "Зустріч завершилася. Дякуємо за вашу участь!",
     },
+    "follow_link": {
+        "nl": "Wat is er met onze ideeën gedaan?",
+        "en": "What was done with our ideas?",
+        "ar": "ماذا حدث بأفكارنا؟",
+        "ti": "ብሓሳባትና እንታይ ተገይሩ?",
+        "fa": "با ایده‌های ما چه شد؟",
+        "tr": "Fikirlerimizle ne yapıldı?",
+        "uk": "Що зробили з нашими ідеями?",
+    },
     "not_started": {
         "nl": "De bijeenkomst is nog niet begonnen. Even geduld.",
         "en": "The meeting has not started yet. Please wait.",
