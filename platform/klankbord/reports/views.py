@@ -575,8 +575,8 @@ def shared(token: str):
 
 
 def register(app) -> None:
-    from klankbord.app_setup import add_nav_item
+    from klankbord.core.registry import registry
 
     app.register_blueprint(bp)
     app.register_blueprint(public)
-    add_nav_item("reports.index", _l("Reports"))
+    registry(app).add_nav_item("reports.index", _l("Reports"))
