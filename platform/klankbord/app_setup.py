@@ -51,7 +51,12 @@ def register_extensions(app: Flask) -> None:
     def load_user(token: str):
         from klankbord.accounts.services import load_session_user
 
-        return load_session_user(token)
+        user = load_session_user(token)
+        if db.session.dirty:
+            # The session ended or was seen: keep that even when the request fails later (an
+            # idle timeout must hold). The service only changes the row; committing is ours.
+            db.session.commit()
+        return user
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -1,0 +1,100 @@
+"""The public seam of reports for jobs: what reports keep about residents' texts, and its scopes.
+
+Retention asks reports to forget texts it is about to delete (theme memberships, i.e. quotes, and
+quote curation); the digest and re-clustering jobs list saved scopes. Jobs call these functions
+and never query ``reports.models`` themselves (``tests/test_architecture.py``). Services flush;
+the calling job commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import delete, select, tuple_
+
+from klankbord.core.refs import text_ref
+from klankbord.extensions import db
+from klankbord.reports.models import QuoteCuration, ReportScope, ThemeMember
+
+#: Keys per ``IN`` list (well under every database's limit).
+CHUNK = 500
+
+
+def _chunks(values: Sequence, size: int = CHUNK) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
+
+
+def forget_texts(
+    organisation_id: int,
+    *,
+    survey_keys: Sequence[tuple[str, str]] = (),
+    idea_ids: Sequence[int] = (),
+) -> tuple[int, int]:
+    """Delete theme memberships and quote curation of these texts; flushes.
+
+    Theme sizes, labels and run totals stay. Returns (memberships deleted, curations deleted).
+    """
+    quotes = curations = 0
+    refs = [text_ref(r, q) for r, q in survey_keys] + [text_ref(None, None, i) for i in idea_ids]
+    for chunk in _chunks(survey_keys):
+        quotes += (
+            db.session.execute(
+                delete(ThemeMember)
+                .where(tuple_(ThemeMember.response_id, ThemeMember.question_id).in_(chunk))
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            or 0
+        )
+    for chunk in _chunks(idea_ids):
+        quotes += (
+            db.session.execute(
+                delete(ThemeMember)
+                .where(ThemeMember.idea_id.in_(chunk))
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            or 0
+        )
+    for chunk in _chunks(refs):
+        curations += (
+            db.session.execute(
+                delete(QuoteCuration)
+                .where(
+                    QuoteCuration.organisation_id == organisation_id, QuoteCuration.ref.in_(chunk)
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            or 0
+        )
+    return quotes, curations
+
+
+def scopes_of(organisation_id: int) -> list[ReportScope]:
+    """The organisation's saved report scopes, by name."""
+    return list(
+        db.session.execute(
+            select(ReportScope)
+            .where(ReportScope.organisation_id == organisation_id)
+            .order_by(ReportScope.name)
+        ).scalars()
+    )
+
+
+def scope_ids(organisation_id: int | None = None) -> list[int]:
+    """Ids of every saved scope (or one organisation's), by id."""
+    query = select(ReportScope.id).order_by(ReportScope.id)
+    if organisation_id is not None:
+        query = query.where(ReportScope.organisation_id == organisation_id)
+    return list(db.session.execute(query).scalars())
+
+
+def scope(scope_id: int) -> ReportScope | None:
+    return db.session.get(ReportScope, scope_id)
+
+
+def add_theme_members(rows: Sequence[dict]) -> None:
+    """Insert theme members (dicts of ThemeMember's columns) in one statement; flushes."""
+    from sqlalchemy import insert
+
+    if rows:
+        db.session.execute(insert(ThemeMember), list(rows))
