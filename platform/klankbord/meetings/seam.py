@@ -13,11 +13,9 @@ from datetime import date, datetime
 
 from sqlalchemy import Select, delete, func, select
 
+from klankbord.core.bulk import delete_in_chunks
 from klankbord.extensions import db
 from klankbord.meetings.models import Meeting, MeetingAction, MeetingIdea, MeetingUpdate
-
-#: Ids per ``IN`` list when deleting (well under every database's limit).
-CHUNK = 500
 
 
 def ideas_select() -> Select:
@@ -92,17 +90,9 @@ def expired_idea_ids(organisation_id: int, cutoff: datetime) -> list[int]:
 
 def purge_ideas(idea_ids: Sequence[int]) -> int:
     """Delete these ideas (their +1s go with them); flushes; returns how many were deleted."""
-    deleted = 0
-    for start in range(0, len(idea_ids), CHUNK):
-        deleted += (
-            db.session.execute(
-                delete(MeetingIdea)
-                .where(MeetingIdea.id.in_(list(idea_ids[start : start + CHUNK])))
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            or 0
-        )
-    return deleted
+    return delete_in_chunks(
+        lambda chunk: delete(MeetingIdea).where(MeetingIdea.id.in_(chunk)), idea_ids
+    )
 
 
 def recent_actions(organisation_id: int, limit: int = 200) -> list[MeetingAction]:
@@ -127,3 +117,23 @@ def recent_updates(organisation_id: int, limit: int = 200) -> list[MeetingUpdate
             .limit(limit)
         ).scalars()
     )
+
+
+def meetings_started_before(organisation_id: int, moment: datetime) -> list[tuple[int, datetime]]:
+    """(id, start) of the organisation's meetings that started before ``moment``, oldest first."""
+    return [
+        (i, starts)
+        for i, starts in db.session.execute(
+            select(Meeting.id, Meeting.starts_at)
+            .where(Meeting.organisation_id == organisation_id, Meeting.starts_at < moment)
+            .order_by(Meeting.starts_at)
+        )
+    ]
+
+
+def insert_made_up_ideas(rows: Sequence[dict]) -> None:
+    """Write made-up ideas (dicts of ``MeetingIdea``'s columns) as given, for the reports demo."""
+    from sqlalchemy import insert
+
+    if rows:
+        db.session.execute(insert(MeetingIdea), list(rows))

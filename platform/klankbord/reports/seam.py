@@ -8,21 +8,14 @@ the calling job commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import delete, select, tuple_
 
+from klankbord.core.bulk import delete_in_chunks
 from klankbord.core.refs import text_ref
 from klankbord.extensions import db
 from klankbord.reports.models import QuoteCuration, ReportScope, ThemeMember
-
-#: Keys per ``IN`` list (well under every database's limit).
-CHUNK = 500
-
-
-def _chunks(values: Sequence, size: int = CHUNK) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield list(values[start : start + size])
 
 
 def forget_texts(
@@ -35,37 +28,20 @@ def forget_texts(
 
     Theme sizes, labels and run totals stay. Returns (memberships deleted, curations deleted).
     """
-    quotes = curations = 0
     refs = [text_ref(r, q) for r, q in survey_keys] + [text_ref(None, None, i) for i in idea_ids]
-    for chunk in _chunks(survey_keys):
-        quotes += (
-            db.session.execute(
-                delete(ThemeMember)
-                .where(tuple_(ThemeMember.response_id, ThemeMember.question_id).in_(chunk))
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            or 0
-        )
-    for chunk in _chunks(idea_ids):
-        quotes += (
-            db.session.execute(
-                delete(ThemeMember)
-                .where(ThemeMember.idea_id.in_(chunk))
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            or 0
-        )
-    for chunk in _chunks(refs):
-        curations += (
-            db.session.execute(
-                delete(QuoteCuration)
-                .where(
-                    QuoteCuration.organisation_id == organisation_id, QuoteCuration.ref.in_(chunk)
-                )
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            or 0
-        )
+    pairs = tuple_(ThemeMember.response_id, ThemeMember.question_id)
+    quotes = delete_in_chunks(
+        lambda chunk: delete(ThemeMember).where(pairs.in_(chunk)), survey_keys
+    )
+    quotes += delete_in_chunks(
+        lambda chunk: delete(ThemeMember).where(ThemeMember.idea_id.in_(chunk)), idea_ids
+    )
+    curations = delete_in_chunks(
+        lambda chunk: delete(QuoteCuration).where(
+            QuoteCuration.organisation_id == organisation_id, QuoteCuration.ref.in_(chunk)
+        ),
+        refs,
+    )
     return quotes, curations
 
 

@@ -14,13 +14,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, delete, func, or_, select, tuple_
 
+from klankbord.core.bulk import delete_in_chunks
 from klankbord.extensions import db
 from klankbord.surveys.definitions import SurveyDefinition
 from klankbord.surveys.models import Answer, Deployment, Response, SurveyVersion
 from klankbord.surveys.services import definition_of
-
-#: Keys per ``IN`` list when deleting by reference (well under every database's limit).
-CHUNK = 500
 
 
 def free_text_question_ids(version: SurveyVersion) -> list[str]:
@@ -154,18 +152,8 @@ def purge_answers(keys: Sequence[tuple[str, str]]) -> int:
     The response and its closed answers stay, so counts and charts do not change. Returns the
     number of answer rows deleted.
     """
-    deleted = 0
-    for start in range(0, len(keys), CHUNK):
-        chunk = list(keys[start : start + CHUNK])
-        deleted += (
-            db.session.execute(
-                delete(Answer)
-                .where(tuple_(Answer.response_id, Answer.question_id).in_(chunk))
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            or 0
-        )
-    return deleted
+    pairs = tuple_(Answer.response_id, Answer.question_id)
+    return delete_in_chunks(lambda chunk: delete(Answer).where(pairs.in_(chunk)), keys)
 
 
 # Counts and windows ----------------------------------------------------------------------------
@@ -267,3 +255,20 @@ def window_events(
         if now >= warn_from:
             events.append(WindowEvent("survey_closing", warn_from, summary))
     return events
+
+
+# Demo data -------------------------------------------------------------------------------------
+
+
+def insert_made_up_responses(responses: Sequence[dict], answers: Sequence[dict]) -> None:
+    """Write made-up responses and their answers as given (the reports demo); flushes nothing.
+
+    Dicts of the columns of ``Response`` and ``Answer``. Never for residents' answers: those go
+    through ``services.submit_response`` (checks, scrubbing, receipts).
+    """
+    from sqlalchemy import insert
+
+    if responses:
+        db.session.execute(insert(Response), list(responses))
+    if answers:
+        db.session.execute(insert(Answer), list(answers))
