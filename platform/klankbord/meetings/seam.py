@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Select, delete, func, select
 
-from klankbord.core.bulk import delete_in_chunks
+from klankbord.core.queries import delete_in_chunks, period_filters
 from klankbord.extensions import db
 from klankbord.meetings.models import Meeting, MeetingAction, MeetingIdea, MeetingUpdate
 
@@ -43,13 +43,14 @@ def scope_ideas(
         MeetingIdea.organisation_id == organisation_id,
         MeetingIdea.meeting_id.in_(list(meeting_ids) or [-1]),
         MeetingIdea.status != "hidden",
+        *period_filters(
+            MeetingIdea.created_on,
+            MeetingIdea.lang,
+            period_from=period_from,
+            period_to=period_to,
+            languages=languages,
+        ),
     ]
-    if period_from:
-        filters.append(MeetingIdea.created_on >= period_from)
-    if period_to:
-        filters.append(MeetingIdea.created_on <= period_to)
-    if languages:
-        filters.append(MeetingIdea.lang.in_(list(languages)))
     rows = db.session.execute(
         select(MeetingIdea.id, MeetingIdea.text, MeetingIdea.lang, MeetingIdea.created_on)
         .where(*filters)

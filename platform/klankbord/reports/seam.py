@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import delete, select, tuple_
 
-from klankbord.core.bulk import delete_in_chunks
+from klankbord.core.queries import delete_in_chunks
 from klankbord.core.refs import text_ref
 from klankbord.extensions import db
 from klankbord.reports.models import QuoteCuration, ReportScope, ThemeMember

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, delete, func, or_, select, tuple_
 
-from klankbord.core.bulk import delete_in_chunks
+from klankbord.core.queries import delete_in_chunks, period_filters
 from klankbord.extensions import db
 from klankbord.surveys.definitions import SurveyDefinition
 from klankbord.surveys.models import Answer, Deployment, Response, SurveyVersion
@@ -94,13 +94,16 @@ def scope_free_text(
     question_ids = sorted({q for ids in free.values() for q in ids})
     if not question_ids:
         return []
-    filters = [Response.deployment_id.in_(list(free) or [-1])]
-    if period_from:
-        filters.append(Response.submitted_on >= period_from)
-    if period_to:
-        filters.append(Response.submitted_on <= period_to)
-    if languages:
-        filters.append(Response.language.in_(list(languages)))
+    filters = [
+        Response.deployment_id.in_(list(free) or [-1]),
+        *period_filters(
+            Response.submitted_on,
+            Response.language,
+            period_from=period_from,
+            period_to=period_to,
+            languages=languages,
+        ),
+    ]
     rows = db.session.execute(
         select(
             Answer.response_id,

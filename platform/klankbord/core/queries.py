@@ -1,8 +1,10 @@
-"""Deleting many rows by key, in ``IN`` lists short enough for every database."""
+"""Query pieces the domains' seams share: a report scope's period and languages, and deleting
+many rows by key in ``IN`` lists short enough for every database."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from klankbord.extensions import db
 
@@ -24,3 +26,23 @@ def delete_in_chunks(statement: Callable[[list], object], keys: Sequence, size: 
         )
         deleted += result.rowcount or 0
     return deleted
+
+
+def period_filters(
+    day,
+    language,
+    *,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    languages: Sequence[str] = (),
+) -> list:
+    """WHERE clauses keeping rows whose ``day`` column is in the period (both ends included; an
+    open end when None) and whose ``language`` column is one of ``languages`` (all when empty)."""
+    filters = []
+    if period_from:
+        filters.append(day >= period_from)
+    if period_to:
+        filters.append(day <= period_to)
+    if languages:
+        filters.append(language.in_(list(languages)))
+    return filters
