@@ -10,16 +10,6 @@ from sqlalchemy.engine import Engine
 from klankbord.config import REPO_ROOT
 from klankbord.extensions import babel, csrf, db, login_manager, migrate
 
-#: Navigation entries: (endpoint, label, roles or None for every role). Domains add theirs.
-NAV_ITEMS: list[tuple[str, object, tuple[str, ...] | None]] = []
-
-
-def add_nav_item(
-    endpoint: str, label: object, roles: tuple[str, ...] | None = None, *, first: bool = False
-) -> None:
-    if all(item[0] != endpoint for item in NAV_ITEMS):
-        NAV_ITEMS.insert(0 if first else len(NAV_ITEMS), (endpoint, label, roles))
-
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
@@ -61,7 +51,12 @@ def register_extensions(app: Flask) -> None:
     def load_user(token: str):
         from klankbord.accounts.services import load_session_user
 
-        return load_session_user(token)
+        user = load_session_user(token)
+        if db.session.dirty:
+            # The session ended or was seen: keep that even when the request fails later (an
+            # idle timeout must hold). The service only changes the row; committing is ours.
+            db.session.commit()
+        return user
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -83,7 +78,8 @@ def register_blueprints(app: Flask) -> None:
         module.register(app)
 
 
-#: Domain packages that expose ``register(app)``; each adds its blueprints and nav items.
+#: Domain packages that expose ``register(app)``; each adds its blueprints, and its nav items and
+#: demo seeders to the app's registry (``klankbord.core.registry``).
 DOMAIN_BLUEPRINTS: list[str] = [
     "klankbord.jobs",
     "klankbord.surveys",
@@ -110,6 +106,7 @@ def register_request_hooks(app: Flask) -> None:
         format_when,
         text_direction,
     )
+    from klankbord.core.registry import registry
 
     security.register(app)
     app.add_template_filter(format_day, "day")
@@ -131,7 +128,7 @@ def register_request_hooks(app: Flask) -> None:
 
     app.before_request_funcs.setdefault(None, []).insert(0, forget_request_state)
 
-    add_nav_item("staff.dashboard", _l("Overview"), first=True)
+    registry(app).add_nav_item("staff.dashboard", _l("Overview"), first=True)
 
     @app.context_processor
     def inject_layout():
@@ -139,11 +136,11 @@ def register_request_hooks(app: Flask) -> None:
         role = getattr(g, "role", None)
         role_value = role.value if role is not None else None
         nav = [
-            (endpoint, label)
-            for endpoint, label, roles in NAV_ITEMS
+            (item.endpoint, item.label)
+            for item in registry(app).nav_items
             if role_value
-            and (roles is None or role_value in roles)
-            and endpoint in app.view_functions
+            and (item.roles is None or role_value in item.roles)
+            and item.endpoint in app.view_functions
         ]
         return {
             "html_lang": lang,

@@ -11,10 +11,9 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
+from klankbord.core.registry import demo_base_url as demo_base_url  # re-exported
+from klankbord.core.registry import registry
 from klankbord.extensions import db
-
-#: Functions that add demo content; domains append theirs. Each takes the demo organisation.
-DEMO_SEEDERS: list[Callable] = []
 
 DEMO_PASSWORD = "klankbord-demo-wachtwoord"
 
@@ -90,12 +89,6 @@ def demo(if_empty: bool) -> None:
     click.echo("\n".join(lines))
 
 
-def demo_base_url() -> str:
-    """Where residents' links in the demo's output point: ``PUBLIC_BASE_URL`` (``make run`` sets
-    it from HOST and PORT), else the development server's default address."""
-    return (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
-
-
 def seed_demo(progress: Callable[[str], None] | None = None) -> list[str]:
     """Create the demo organisations and users; return lines to print.
 
@@ -140,7 +133,7 @@ def seed_demo(progress: Callable[[str], None] | None = None) -> list[str]:
         "  facilitator (two organisations)  facilitator@voorbeeldstad.example",
         "  policymaker                      beleid@voorbeeldstad.example",
     ]
-    for seeder in DEMO_SEEDERS:
+    for seeder in registry(current_app).demo_seeders:
         progress((seeder.__doc__ or seeder.__name__).strip().splitlines()[0].split(";")[0])
         lines.extend(seeder(org) or [])
     return lines

@@ -81,11 +81,11 @@ def test_sync_command_reports_and_refuses_a_broken_file_without_changes(app, db,
 
 
 def test_demo_deploys_every_survey_open_now_and_prints_links(app, db, make):
-    from klankbord.cli import DEMO_SEEDERS
+    from klankbord.core.registry import registry
     from klankbord.surveys.cli import seed_demo_surveys
     from klankbord.surveys.models import Deployment
 
-    assert DEMO_SEEDERS.count(seed_demo_surveys) == 1  # `klankbord demo` runs it once
+    assert registry(app).demo_seeders.count(seed_demo_surveys) == 1  # `klankbord demo` runs it once
     org = make.org()
     make.location(org, "AZC Voorbeeldstad-Oost")
     output = "\n".join(seed_demo_surveys(org))

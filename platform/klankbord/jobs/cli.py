@@ -96,10 +96,8 @@ def list_jobs() -> None:
 @with_appcontext
 def run_job_command(name: str, scheduled: bool, organisation_slug: str | None) -> None:
     """Run job NAME now, for every organisation, and print its outcome and counts."""
-    from sqlalchemy import select
 
-    from klankbord.accounts.models import Organisation
-    from klankbord.extensions import db
+    from klankbord.accounts.services import organisation_id_of
     from klankbord.jobs.runner import JOBS, run_job
     from klankbord.jobs.schedule import manual_period_key
 
@@ -107,9 +105,7 @@ def run_job_command(name: str, scheduled: bool, organisation_slug: str | None) -
         raise click.ClickException(f"Unknown job {name!r}. Known jobs: {', '.join(sorted(JOBS))}.")
     org_id = None
     if organisation_slug:
-        org_id = db.session.execute(
-            select(Organisation.id).where(Organisation.slug == organisation_slug)
-        ).scalar_one_or_none()
+        org_id = organisation_id_of(organisation_slug)
         if org_id is None:
             raise click.ClickException(f"No organisation with slug {organisation_slug!r}.")
         if scheduled or not JOBS[name].per_organisation:

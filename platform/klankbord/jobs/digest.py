@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-
 from klankbord.accounts.models import Organisation, Role
+from klankbord.accounts.services import organisations
 from klankbord.core.disclosure import coarse_count
 from klankbord.extensions import db
 from klankbord.jobs.mail_text import staff_text
@@ -27,10 +26,8 @@ def send_digests(ctx, now: datetime) -> dict[str, int]:
     since = max(since, now - timedelta(days=31))  # after a long pause, a month is enough
     year, week, _ = now.isocalendar()
     counts = {"digests_queued": 0, "organisations_nothing_new": 0, "organisations_no_reader": 0}
-    query = select(Organisation).order_by(Organisation.id)
-    if ctx.organisation_id is not None:  # an admin's run: only their organisation
-        query = query.where(Organisation.id == ctx.organisation_id)
-    for org in db.session.execute(query).scalars():
+    # An admin's run: only their organisation.
+    for org in organisations(ctx.organisation_id):
         key = f"org:{org.id}:{year}-W{week:02d}"
         if already_sent("digest", key):
             continue
@@ -69,13 +66,13 @@ def _sections(org: Organisation, since: datetime) -> tuple[list[dict], int]:
     Responses carry only their day, so "since" counts whole days (a response on the digest's own
     day may be counted in two digests).
     """
-    from klankbord.surveys.models import Deployment, Response
+    from klankbord.meetings.seam import ideas_since
+    from klankbord.surveys.seam import responses_per_deployment_since, responses_since
 
-    scopes = _scopes(org.id)
     sections, total = [], 0
-    for scope in scopes:
-        responses = _count_responses(scope.deployment_ids, since)
-        ideas = _count_ideas(org.id, scope.meeting_ids, since)
+    for scope in _scopes(org.id):
+        responses = responses_since(scope.deployment_ids, since.date())
+        ideas = ideas_since(org.id, scope.meeting_ids, since.date())
         total += ideas
         # Progress only, like the facilitators' working view: rounded down to fives, so two
         # digests (or a digest and a report) cannot be subtracted to find one person.
@@ -87,57 +84,20 @@ def _sections(org: Organisation, since: datetime) -> tuple[list[dict], int]:
                 "themes": _themes(scope),
             }
         )
-    per_deployment = db.session.execute(
-        select(Deployment.id, func.count(Response.id))
-        .join(Response, Response.deployment_id == Deployment.id)
-        .where(Deployment.organisation_id == org.id, Response.submitted_on >= since.date())
-        .group_by(Deployment.id)
-        .order_by(Deployment.id)
-    ).all()
-    deployments = [(db.session.get(Deployment, i), coarse_count(n)) for i, n in per_deployment]
+    deployments = [
+        (deployment, coarse_count(n))
+        for deployment, n in responses_per_deployment_since(org.id, since.date())
+    ]
     total += sum(n for _, n in deployments)
     return [{"deployments": deployments}, *sections], total
 
 
 def _scopes(org_id: int) -> list:
     try:
-        from klankbord.reports.models import ReportScope
+        from klankbord.reports.seam import scopes_of
     except ImportError:
         return []
-    return list(
-        db.session.execute(
-            select(ReportScope)
-            .where(ReportScope.organisation_id == org_id)
-            .order_by(ReportScope.name)
-        ).scalars()
-    )
-
-
-def _count_responses(deployment_ids: list, since: datetime) -> int:
-    from klankbord.surveys.models import Response
-
-    if not deployment_ids:
-        return 0
-    return db.session.execute(
-        select(func.count(Response.id)).where(
-            Response.deployment_id.in_(deployment_ids), Response.submitted_on >= since.date()
-        )
-    ).scalar_one()
-
-
-def _count_ideas(org_id: int, meeting_ids: list, since: datetime) -> int:
-    from klankbord.meetings.models import MeetingIdea
-
-    if not meeting_ids:
-        return 0
-    return db.session.execute(
-        select(func.count(MeetingIdea.id)).where(
-            MeetingIdea.organisation_id == org_id,
-            MeetingIdea.meeting_id.in_(meeting_ids),
-            MeetingIdea.created_on >= since.date(),
-            MeetingIdea.status != "hidden",
-        )
-    ).scalar_one()
+    return scopes_of(org_id)
 
 
 def _themes(scope) -> tuple[datetime, list[str]] | None:
@@ -151,14 +111,12 @@ def _themes(scope) -> tuple[datetime, list[str]] | None:
 
 
 def _body(org: Organisation, since: datetime, sections: list[dict], lang: str) -> str:
-    from klankbord.surveys.services import definition_of
-
     parts = [staff_text("digest_intro", lang, since=f"{since:%Y-%m-%d %H:%M}", org=org.name)]
     deployments = sections[0]["deployments"]
     if deployments:
         parts.append(staff_text("digest_deployments", lang))
         for deployment, count in deployments:
-            title = definition_of(deployment.version).text("title", lang)
+            title = deployment.title(lang)
             parts.append(f"  {title} ({deployment.opens_at:%Y-%m-%d}): {count}\n")
     for section in sections[1:]:
         parts.append(

@@ -27,7 +27,7 @@ from collections import Counter
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete
 
 from klankbord.extensions import db
 from klankbord.jobs.models import ReclusterState
@@ -49,7 +49,7 @@ def forget_models() -> None:
 
 def recluster_all(now: datetime, organisation_id: int | None = None) -> dict[str, int]:
     """Bring every saved scope (or only ``organisation_id``'s) up to date; returns counts."""
-    from klankbord.reports.models import ReportScope
+    from klankbord.reports import seam as reports
 
     counts = Counter(
         scopes_checked=0,
@@ -59,18 +59,16 @@ def recluster_all(now: datetime, organisation_id: int | None = None) -> dict[str
         texts_predicted=0,
         scopes_failed=0,
     )
-    query = select(ReportScope.id).order_by(ReportScope.id)
     stale = delete(ReclusterState)
     if organisation_id is not None:
-        query = query.where(ReportScope.organisation_id == organisation_id)
         stale = stale.where(ReclusterState.organisation_id == organisation_id)
-    scope_ids = list(db.session.execute(query).scalars())
+    scope_ids = reports.scope_ids(organisation_id)
     db.session.execute(stale.where(ReclusterState.scope_id.not_in(scope_ids or [-1])))
     db.session.commit()
     for scope_id in scope_ids:
         counts["scopes_checked"] += 1
         try:
-            outcome, predicted = recluster_scope_if_new(db.session.get(ReportScope, scope_id), now)
+            outcome, predicted = recluster_scope_if_new(reports.scope(scope_id), now)
             db.session.commit()
         except Exception as error:  # one scope's failure is counted; the others go on
             db.session.rollback()
@@ -158,7 +156,7 @@ def _assign_new(scope, run, items, state, new) -> int | None:
     """Put new texts into the run's themes with ``predict``; None when no usable model."""
     from threadpoolctl import threadpool_limits
 
-    from klankbord.reports.models import ThemeMember
+    from klankbord.reports.seam import add_theme_members
 
     # known_refs lists the fitted texts first, then those assigned later with predict.
     model = _model_for(scope, run, items, set(state.known_refs[: state.fitted_texts]))
@@ -180,8 +178,7 @@ def _assign_new(scope, run, items, state, new) -> int | None:
         for item, label in zip(new, labels, strict=True)
         if int(label) in to_theme
     ]
-    if rows:
-        db.session.execute(insert(ThemeMember), rows)
+    add_theme_members(rows)
     run.n_texts += len(new)
     run.n_other += len(new) - len(rows)
     db.session.flush()

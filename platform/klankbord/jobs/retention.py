@@ -18,12 +18,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, tuple_
-
 from klankbord.accounts.models import Organisation
-from klankbord.accounts.services import record_event
-from klankbord.core.refs import text_ref
-from klankbord.extensions import db
+from klankbord.accounts.services import organisations, record_event
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -39,11 +35,7 @@ def months_before(moment: datetime, months: int) -> datetime:
 def purge_expired(now: datetime, organisation_id: int | None = None) -> dict[str, int]:
     """Purge every organisation (or only ``organisation_id``); returns totals."""
     totals: dict[str, int] = {"organisations_purged": 0}
-    query = select(Organisation).order_by(Organisation.id)
-    if organisation_id is not None:
-        query = query.where(Organisation.id == organisation_id)
-    orgs = db.session.execute(query).scalars().all()
-    for org in orgs:
+    for org in organisations(organisation_id):
         counts = purge_organisation(org, now)
         if any(counts.values()):
             totals["organisations_purged"] += 1
@@ -58,141 +50,35 @@ def purge_expired(now: datetime, organisation_id: int | None = None) -> dict[str
 
 
 def purge_organisation(org: Organisation, now: datetime) -> dict[str, int]:
-    """Delete what ``org`` keeps no longer; flushes, returns counts per kind."""
+    """Delete what ``org`` keeps no longer; flushes, returns counts per kind.
+
+    Each domain deletes its own rows through its seam; reports first forget the texts (quotes
+    and curation), then surveys and meetings delete them.
+    """
+    from klankbord.meetings import seam as meetings
+    from klankbord.surveys import seam as surveys
+
     cutoff = months_before(now, max(int(org.retention_months or 0), 1))
-    counts = _purge_survey_text(org.id, cutoff)
-    counts.update(_purge_meeting_ideas(org.id, cutoff))
-    return counts
-
-
-def _free_text_questions(deployment) -> list[str]:
-    from klankbord.surveys.services import definition_of
-
-    return [q.id for q in definition_of(deployment.version).questions if q.type == "free_text"]
-
-
-def _purge_survey_text(org_id: int, cutoff: datetime) -> dict[str, int]:
-    from klankbord.surveys.models import Answer, Deployment, Response
-
+    survey_keys = surveys.expired_free_text(org.id, cutoff)
+    quotes, curations = _forget(org.id, survey_keys=survey_keys)
     counts = {
-        "survey_answers_deleted": 0,
-        "survey_quotes_deleted": 0,
-        "survey_curations_deleted": 0,
+        "survey_answers_deleted": surveys.purge_answers(survey_keys),
+        "survey_quotes_deleted": quotes,
+        "survey_curations_deleted": curations,
     }
-    deployments = (
-        db.session.execute(
-            select(Deployment).where(
-                Deployment.organisation_id == org_id, Deployment.closes_at < cutoff
-            )
-        )
-        .scalars()
-        .all()
-    )
-    for deployment in deployments:
-        questions = _free_text_questions(deployment)
-        if not questions:
-            continue
-        keys = db.session.execute(
-            select(Answer.response_id, Answer.question_id)
-            .join(Response, Response.id == Answer.response_id)
-            .where(Response.deployment_id == deployment.id, Answer.question_id.in_(questions))
-            .distinct()
-        ).all()
-        if not keys:
-            continue
-        quotes, curations = _purge_report_refs(
-            org_id, survey_keys=[(r, q) for r, q in keys], idea_ids=[]
-        )
-        counts["survey_quotes_deleted"] += quotes
-        counts["survey_curations_deleted"] += curations
-        response_ids = select(Response.id).where(Response.deployment_id == deployment.id)
-        counts["survey_answers_deleted"] += (
-            db.session.execute(
-                delete(Answer)
-                .where(Answer.response_id.in_(response_ids), Answer.question_id.in_(questions))
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            or 0
-        )
-    return counts
-
-
-def _purge_meeting_ideas(org_id: int, cutoff: datetime) -> dict[str, int]:
-    from klankbord.meetings.models import Meeting, MeetingIdea
-
-    ended = func.coalesce(Meeting.finished_at, Meeting.starts_at)
-    idea_ids = list(
-        db.session.execute(
-            select(MeetingIdea.id)
-            .join(Meeting, Meeting.id == MeetingIdea.meeting_id)
-            .where(
-                Meeting.organisation_id == org_id,
-                MeetingIdea.organisation_id == org_id,
-                ended < cutoff,
-            )
-        ).scalars()
-    )
-    counts = {
-        "meeting_ideas_deleted": 0,
-        "meeting_quotes_deleted": 0,
-        "meeting_curations_deleted": 0,
-    }
-    if not idea_ids:
-        return counts
-    quotes, curations = _purge_report_refs(org_id, survey_keys=[], idea_ids=idea_ids)
+    idea_ids = meetings.expired_idea_ids(org.id, cutoff)
+    quotes, curations = _forget(org.id, idea_ids=idea_ids)
+    counts["meeting_ideas_deleted"] = meetings.purge_ideas(idea_ids)
     counts["meeting_quotes_deleted"], counts["meeting_curations_deleted"] = quotes, curations
-    for chunk in _chunks(idea_ids):
-        counts["meeting_ideas_deleted"] += (
-            db.session.execute(
-                delete(MeetingIdea)
-                .where(MeetingIdea.id.in_(chunk))
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            or 0
-        )
     return counts
 
 
-def _purge_report_refs(
-    org_id: int, *, survey_keys: list[tuple[str, str]], idea_ids: list[int]
-) -> tuple[int, int]:
-    """Delete theme memberships and quote curation of these texts (when reports exist)."""
+def _forget(org_id: int, **texts) -> tuple[int, int]:
+    """Reports forget these texts (when reports are installed)."""
     try:
-        from klankbord.reports.models import QuoteCuration, ThemeMember
+        from klankbord.reports.seam import forget_texts
     except ImportError:  # reports not installed: nothing refers to the texts
         return 0, 0
-    quotes = curations = 0
-    refs = [text_ref(r, q) for r, q in survey_keys] + [text_ref(None, None, i) for i in idea_ids]
-    for chunk in _chunks(survey_keys):
-        quotes += (
-            db.session.execute(
-                delete(ThemeMember)
-                .where(tuple_(ThemeMember.response_id, ThemeMember.question_id).in_(chunk))
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            or 0
-        )
-    for chunk in _chunks(idea_ids):
-        quotes += (
-            db.session.execute(
-                delete(ThemeMember)
-                .where(ThemeMember.idea_id.in_(chunk))
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            or 0
-        )
-    for chunk in _chunks(refs):
-        curations += (
-            db.session.execute(
-                delete(QuoteCuration)
-                .where(QuoteCuration.organisation_id == org_id, QuoteCuration.ref.in_(chunk))
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            or 0
-        )
-    return quotes, curations
-
-
-def _chunks(values: list, size: int = 500):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+    if not any(texts.values()):
+        return 0, 0
+    return forget_texts(org_id, **texts)

@@ -9,13 +9,12 @@ def register(app: Flask) -> None:
     """Register the staff and participant blueprints, the nav item and the demo seeder."""
     from flask_babel import lazy_gettext as _l
 
-    from klankbord import app_setup, cli
+    from klankbord.core.registry import registry
     from klankbord.meetings import demo
     from klankbord.meetings.participant import public
     from klankbord.meetings.views import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(public)
-    app_setup.add_nav_item("meetings.index", _l("Sounding board"))
-    if demo.seed_demo not in cli.DEMO_SEEDERS:
-        cli.DEMO_SEEDERS.append(demo.seed_demo)
+    registry(app).add_nav_item("meetings.index", _l("Sounding board"))
+    registry(app).add_demo_seeder(demo.seed_demo)

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from klankbord.accounts.models import Membership, Organisation, Role, User
-from klankbord.cli import demo_base_url
+from klankbord.core.registry import demo_base_url
 from klankbord.core.time import today, utcnow
 from klankbord.extensions import db
 from klankbord.meetings import services

@@ -12,8 +12,6 @@ import random
 import uuid
 from datetime import date, timedelta
 
-from sqlalchemy import insert, select
-
 from klankbord.core.record_keys import KEY_RANGE
 from klankbord.core.time import today, utcnow
 from klankbord.extensions import db
@@ -211,7 +209,7 @@ def add_demo_responses(
 
     Every response is submitted while the deployment was open and never after today.
     """
-    from klankbord.surveys.models import Answer, Response
+    from klankbord.surveys.seam import free_text_question_ids, insert_made_up_responses
     from klankbord.surveys.services import definition_of
 
     first_day = deployment.opens_at.date()
@@ -219,7 +217,7 @@ def add_demo_responses(
     if last_day < first_day:
         return 0
     defn = definition_of(deployment.version)
-    free_questions = {q.id for q in defn.questions if q.type == "free_text"}
+    free_questions = set(free_text_question_ids(deployment.version))
     subjects = [s for s, (survey, _) in SUBJECT_QUESTION.items() if survey == defn.id]
     responses, rows = [], []
     for _ in range(count):
@@ -256,9 +254,7 @@ def add_demo_responses(
                         "value_number": None,
                     }
                 )
-    db.session.execute(insert(Response), responses)
-    if rows:
-        db.session.execute(insert(Answer), rows)
+    insert_made_up_responses(responses, rows)
     return count
 
 
@@ -299,40 +295,31 @@ def _demo_deployments(org):
 
 def _demo_ideas(org, rng: random.Random) -> int:
     """Meeting ideas in the meetings the meetings demo held in the past (none in later ones)."""
-    from klankbord.meetings.models import Meeting, MeetingIdea
+    from klankbord.meetings.seam import insert_made_up_ideas, meetings_started_before
 
-    now = utcnow()
-    meetings = list(
-        db.session.execute(
-            select(Meeting)
-            .where(Meeting.organisation_id == org.id, Meeting.starts_at < now - timedelta(hours=3))
-            .order_by(Meeting.starts_at)
-        ).scalars()
-    )
     rows = []
-    for meeting in meetings:
+    for meeting_id, starts_at in meetings_started_before(org.id, utcnow() - timedelta(hours=3)):
         for _ in range(30):
             subject = rng.choice(list(TEXTS))
             text, lang = demo_text(rng, subject)
             rows.append(
                 {
                     "organisation_id": org.id,
-                    "meeting_id": meeting.id,
+                    "meeting_id": meeting_id,
                     "text": text,
                     "lang": lang,
                     "status": "approved",
                     "support_count": rng.randrange(6),
-                    "created_on": meeting.starts_at.date(),
+                    "created_on": starts_at.date(),
                 }
             )
-    if rows:
-        db.session.execute(insert(MeetingIdea), rows)
+    insert_made_up_ideas(rows)
     return len(rows)
 
 
 def seed_demo_reports(org) -> list[str]:
     """Answers, ideas, a saved scope and a computed theme run for the demo municipality."""
-    from klankbord.meetings.models import Meeting
+    from klankbord.meetings.seam import meetings_started_before
     from klankbord.reports import services
 
     rng = random.Random(2025)
@@ -344,13 +331,7 @@ def seed_demo_reports(org) -> list[str]:
         total += add_demo_responses(deployment, rng.randint(90, 130), rng, location_bias=bias)
     db.session.flush()
     ideas = _demo_ideas(org, rng)
-    meeting_ids = tuple(
-        db.session.execute(
-            select(Meeting.id).where(
-                Meeting.organisation_id == org.id, Meeting.starts_at < utcnow()
-            )
-        ).scalars()
-    )
+    meeting_ids = tuple(sorted(i for i, _ in meetings_started_before(org.id, utcnow())))
     first = min(d.opens_at for d, _ in deployments)
     scope = services.save_scope(
         org,

@@ -26,7 +26,13 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from klankbord.accounts.services import record_event
-from klankbord.accounts.tenancy import get_scoped_or_404, require_role, scoped, staff_blueprint
+from klankbord.accounts.tenancy import (
+    current_org,
+    get_scoped_or_404,
+    require_role,
+    scoped,
+    staff_blueprint,
+)
 from klankbord.core import pdf
 from klankbord.core.access import member_action, public_endpoint
 from klankbord.core.i18n import LANGUAGE_NAMES, current_language
@@ -379,18 +385,10 @@ def curate(scope_id: int):
         )
         for theme in run.themes:
             members[theme.id] = theme.members
-    from klankbord.meetings.models import MeetingAction, MeetingUpdate
+    from klankbord.meetings import seam as meetings
 
-    actions = (
-        db.session.execute(scoped(MeetingAction).order_by(MeetingAction.id.desc()).limit(200))
-        .scalars()
-        .all()
-    )
-    updates = (
-        db.session.execute(scoped(MeetingUpdate).order_by(MeetingUpdate.id.desc()).limit(200))
-        .scalars()
-        .all()
-    )
+    actions = meetings.recent_actions(current_org().id)
+    updates = meetings.recent_updates(current_org().id)
     return render_template(
         "reports/curate.html",
         scope=scope,
@@ -575,8 +573,8 @@ def shared(token: str):
 
 
 def register(app) -> None:
-    from klankbord.app_setup import add_nav_item
+    from klankbord.core.registry import registry
 
     app.register_blueprint(bp)
     app.register_blueprint(public)
-    add_nav_item("reports.index", _l("Reports"))
+    registry(app).add_nav_item("reports.index", _l("Reports"))

@@ -9,8 +9,7 @@ def register(app: Flask) -> None:
     """Add the staff and respondent blueprints, the nav item, the CLI group and the demo seeder."""
     from flask_babel import lazy_gettext as _l
 
-    from klankbord import cli as klankbord_cli
-    from klankbord.app_setup import add_nav_item
+    from klankbord.core.registry import registry
     from klankbord.extensions import csrf
     from klankbord.surveys import respondent, views
     from klankbord.surveys.cli import seed_demo_surveys, surveys_cli
@@ -21,7 +20,6 @@ def register(app: Flask) -> None:
     # expire while a form waits on a phone.
     csrf.exempt(respondent.bp)
     app.register_blueprint(respondent.bp)
-    add_nav_item("surveys.index", _l("Surveys"))
+    registry(app).add_nav_item("surveys.index", _l("Surveys"))
     app.cli.add_command(surveys_cli)
-    if seed_demo_surveys not in klankbord_cli.DEMO_SEEDERS:
-        klankbord_cli.DEMO_SEEDERS.append(seed_demo_surveys)
+    registry(app).add_demo_seeder(seed_demo_surveys)

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from klankbord.cli import demo_base_url
+from klankbord.core.registry import demo_base_url
 from klankbord.extensions import db
 
 surveys_cli = AppGroup("surveys", help="Survey definitions and deployments.")
