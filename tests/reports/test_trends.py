@@ -164,7 +164,7 @@ def test_a_small_location_is_suppressed_never_worked_out(app, make, db, two_plac
     )
 
 
-def test_a_location_with_fewer_than_k_new_answers_is_held_back(app, make, db):
+def test_a_location_with_fewer_than_k_new_answers_is_held_back(app, make, db, client):
     """The release rule counts changed records per scope: 12 new answers at Oost and 1 at West
     make a release. West's point would then differ from its previous one by one person (whose
     answer the changed cells would show), so the trend holds it back until k people changed;
@@ -207,6 +207,13 @@ def test_a_location_with_fewer_than_k_new_answers_is_held_back(app, make, db):
     truth = {p.version: n for p, n in zip(west_points, (20, 21, 30), strict=True)}
     for a, b in zip(shown_west, shown_west[1:], strict=False):
         assert truth[b.version] - truth[a.version] >= 10
+    # The page says why instead of giving a number.
+    login(client, make.user(org, "policymaker"))
+    page = client.get(f"/reports/{scope.id}/trends").get_data(as_text=True)
+    west_table = page.split("<caption>AZC West: answers per release date</caption>")[1]
+    west_table = west_table.split("</table>")[0]
+    assert west_table.count("<tr>") == 4  # header and three dates
+    assert "not shown: fewer than 10 new answers since the previous date" in west_table
 
 
 def test_the_rule_is_per_question(app, make, db):

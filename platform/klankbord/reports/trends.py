@@ -45,7 +45,9 @@ from klankbord.reports.releases import ReleaseData
 from klankbord.surveys.models import Deployment
 
 #: Most release dates one trend shows; older releases are thinned to one per week, then month.
-MAX_POINTS = 12
+#: Each release costs what a cold report page costs (the suppression audit's linear programmes,
+#: about 1 s CPU for the demo's 33 questions; memoised afterwards), so the page stays bounded.
+MAX_POINTS = 8
 
 SHOWN = "shown"
 #: Fewer than k people's answers changed at this location since its previous shown point.
