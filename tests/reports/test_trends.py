@@ -313,7 +313,12 @@ def test_page_renders_chart_and_table_for_readers(client, make, db, two_places, 
     response = client.get(f"/reports/{scope.id}/trends")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "<h1>Trends per location</h1>" in page
+    assert "<title>Trends per location · Koken · Klankbord</title>" in page
+    assert page.count("<h1>") == 1 and "<h1>Trends per location</h1>" in page
+    assert page.count('id="read-h"') == 1
+    # The charts come before the reading notes, and the notes are linked from the top.
+    assert page.index('class="chart trend-chart"') < page.index('id="read-h"')
+    assert page.index('href="#read-h"') < page.index('class="chart trend-chart"')
     assert page.count('class="chart trend-chart"') >= 1
     assert "<caption>AZC Oost: answers per release date</caption>" in page
     assert "<caption>AZC West: answers per release date</caption>" in page
