@@ -23,8 +23,9 @@ answers per period would be counts of a handful of people, unsuppressed); it sho
 shares as released.
 
 What this does not close: the report pages of the two releases themselves (each was the newest
-release for a while, and a reader may have kept its CSV) show the same breakdowns one at a time.
-See the report of the trends branch for the lead.
+release for a while, and a reader may have kept its CSV) show the same breakdowns one at a time;
+a zero that becomes "fewer than k" between them names the newcomers' answer (docs/privacy.md,
+section 8, "Trends per location").
 """
 
 from __future__ import annotations
