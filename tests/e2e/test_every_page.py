@@ -27,11 +27,14 @@ NOT_PAGES = {
     "static", "health.healthz", "respond.service_worker", "respond.audio",
     "meetings.live_state", "meetings_public.state", "meetings.summary_markdown",
     "meetings.summary_pdf", "reports.export_csv", "reports.export_pdf", "surveys.poster_pdf",
+    "reports.trends_csv",
     # Pages of the login flow: the login helper below opens and checks them on the way.
     "accounts.second_factor", "accounts.second_factor_setup",
 }
 #: Pages that are also read by a policymaker, whose view differs (no edit buttons, share links).
-POLICYMAKER_TOO = {"reports.show", "reports.index", "staff.dashboard", "surveys.deployment"}
+POLICYMAKER_TOO = {
+    "reports.show", "reports.index", "reports.trends_page", "staff.dashboard", "surveys.deployment",
+}
 #: Resident pages, opened in Dutch and in Arabic (right to left).
 RESIDENT_LANGS = ("nl", "ar")
 

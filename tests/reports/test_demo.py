@@ -56,7 +56,8 @@ def test_demo_dates_are_never_in_the_future_and_every_section_shows_something(ap
 
     scope = db.session.execute(select(ReportScope)).scalar_one()
     release = releases.latest_release(scope=scope)
-    assert release.version == 1 and release.data_until < today  # whole days only
+    # Earlier releases while the rounds ran, then yesterday's: a trend per location.
+    assert release.version == 4 and release.data_until < today  # whole days only
     report = services.build_report(scope, release=release)
     assert report.first_day < report.last_day <= today
     assert (today - report.first_day).days > 90  # rounds months ago, not only this month
@@ -82,3 +83,20 @@ def test_demo_dates_are_never_in_the_future_and_every_section_shows_something(ap
     languages = {quote.language for t in report.themes for quote in t.quotes}
     assert len(languages) >= 3
     assert report.run["created_at"] <= NOW
+
+    # The trends page has a real trend: both locations, each with numbers at two or more dates.
+    from klankbord.reports import trends
+
+    result = trends.build_trends(scope)
+    assert len(result.dates) == 4
+    assert [day for _, day in result.dates] == sorted(day for _, day in result.dates)
+    moving = [
+        q
+        for q in result.questions
+        if len(q.locations) >= 2
+        and all(
+            sum(p.status == trends.SHOWN and p.n.value is not None for p in loc.points) >= 2
+            for loc in q.locations
+        )
+    ]
+    assert moving

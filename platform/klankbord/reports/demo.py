@@ -264,6 +264,11 @@ def add_demo_responses(
 DEMO_ROUNDS = [(150, 50, 0, 0.0), (76, 40, 1, 1.0)]
 
 
+#: Days before today of the report's earlier releases: the first location's round under way,
+#: then finished; the second location's round under way. The nightly step adds yesterday's.
+EARLIER_RELEASES = (120, 90, 60)
+
+
 def _demo_deployments(org):
     """Closed, earlier rounds of every shipped survey (the surveys demo only opens new ones now)."""
     from flask import current_app
@@ -351,9 +356,17 @@ def seed_demo_reports(org) -> list[str]:
     if default_embedder() is not None:
         embed_pending_texts(limit=5000)
     run = services.recluster_scope(scope, n_resamples=2)
-    # The first releases (data up to yesterday), as the nightly job would make them.
+    # Earlier releases of the report, as the nightly job would have made them while the rounds
+    # ran, so the trends page shows each location changing over time (reports/trends.py).
     from klankbord.reports import releases
 
+    for days_ago in EARLIER_RELEASES:
+        try:
+            with db.session.begin_nested():
+                releases.make_scope_release(scope, data_until=today() - timedelta(days=days_ago))
+        except releases.ReleaseRefused:
+            pass
+    # The newest releases (data up to yesterday), as the nightly job would make them.
     # Every scope and survey round seeded so far, the residents' open rounds included.
     releases.release_due(org.id)
     return [

@@ -578,3 +578,89 @@ def register(app) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(public)
     registry(app).add_nav_item("reports.index", _l("Reports"))
+
+
+# Trends per location ---------------------------------------------------------------------------
+
+
+def _trends(scope: ReportScope):
+    from klankbord.reports import trends
+
+    return trends.build_trends(
+        scope, lang=current_language(), labels={"several": _("Several locations")}
+    )
+
+
+def _short_day(day) -> str:
+    """A release date on a chart axis, in the reader's language: '7 dec. 2026'."""
+    return format_date(day, "d MMM y")
+
+
+@bp.get("/<int:scope_id>/trends")
+def trends_page(scope_id: int):
+    """Answer shares per location at each release of the scope: chart and table, from releases."""
+    from klankbord.reports import trends
+
+    scope = get_scoped_or_404(ReportScope, scope_id)
+    result = _trends(scope)
+    if result is None:
+        return _no_release(scope)
+    k = result.min_group_size
+
+    def chart(question):
+        return trends.trend_chart(
+            question,
+            result.dates,
+            title=_(
+                "%(question)s: share of each answer per location over time",
+                question=question.title,
+            ),
+            desc=_(
+                "Line chart per answer: the percentage at each location (%(places)s) at each "
+                "release date. Points that are not shown are left out; the table below has the "
+                "same numbers.",
+                places=", ".join(location.location for location in question.locations),
+            ),
+            day_label=_short_day,
+        )
+
+    return render_template(
+        "reports/trends.html",
+        scope=scope,
+        trends=result,
+        markers=markers(k),
+        k=k,
+        chart=chart,
+        statuses={"shown": trends.SHOWN, "held": trends.HELD, "absent": trends.ABSENT},
+    )
+
+
+@bp.get("/<int:scope_id>/trends.csv")
+def trends_csv(scope_id: int):
+    from klankbord.reports import trends
+
+    scope = get_scoped_or_404(ReportScope, scope_id)
+    result = _trends(scope)
+    if result is None:
+        return _no_release(scope), 409
+    k = result.min_group_size
+    headers = {
+        "question": _("question"),
+        "location": _("location"),
+        "release": _("release"),
+        "data_until": _("data up to and including"),
+        "answer": _("answer"),
+        "count": _("count"),
+        "percent": _("percent"),
+        "n": "n",
+    }
+    labels = {**markers(k), "held": _("not shown: fewer than %(k)s new answers", k=k)}
+    body = export.to_csv(trends.trend_rows(result, headers, labels))
+    _audit_export(scope, "trends-csv")
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="klankbord-trends-{scope.id}.csv"'
+        },
+    )
