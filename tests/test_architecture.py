@@ -68,6 +68,7 @@ KNOWN_VIOLATIONS: dict[tuple[str, str, str], str] = {
 AUDITED_READS: dict[tuple[str, str], str] = {
     ("klankbord.reports.views", "export_csv"): "audit event 'export' (who took which report)",
     ("klankbord.reports.views", "export_pdf"): "audit event 'export' (who took which report)",
+    ("klankbord.reports.views", "trends_csv"): "audit event 'export' (who took which report)",
     ("klankbord.reports.views", "shared"): "audit event 'share_link_viewed' (a link was used)",
     # _manage() records 'access_denied' and commits before abort(403), as require_role does.
     ("klankbord.meetings.views", "live"): "audit event 'access_denied' before the 403",

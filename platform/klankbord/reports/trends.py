@@ -43,7 +43,7 @@ from klankbord.reports import charts, services
 from klankbord.reports import suppression as sup
 from klankbord.reports.models import Release, ReportScope
 from klankbord.reports.releases import ReleaseData
-from klankbord.surveys.models import Deployment
+from klankbord.surveys.seam import deployments_by_id
 
 #: Most release dates one trend shows; older releases are thinned to one per week, then month.
 #: Each release costs what a cold report page costs (the suppression audit's linear programmes,
@@ -141,24 +141,15 @@ def choose_points(releases: Sequence[Release], limit: int = MAX_POINTS) -> list[
 # Building ------------------------------------------------------------------------------------
 
 
-def group_label(deployment: Deployment, several: str) -> str:
+def group_label(deployment, several: str) -> str:
     """The location group of a survey round, as the report names it (one location, or "several"
     with the names; the same as ``services._group_labels``)."""
     names = [location.name for location in deployment.locations]
     return names[0] if len(names) == 1 else f"{several}: {', '.join(names)}"
 
 
-def _deployments(scope: ReportScope, release: Release) -> list[Deployment]:
-    return list(
-        db.session.execute(
-            select(Deployment)
-            .where(
-                Deployment.organisation_id == scope.organisation_id,
-                Deployment.id.in_(release.payload.get("deployment_ids") or [-1]),
-            )
-            .order_by(Deployment.opens_at, Deployment.id)
-        ).scalars()
-    )
+def _deployments(scope: ReportScope, release: Release) -> list:
+    return deployments_by_id(scope.organisation_id, release.payload.get("deployment_ids") or [])
 
 
 def _answering_rows(deployments, rows, several: str) -> dict:

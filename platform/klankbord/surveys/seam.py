@@ -188,6 +188,20 @@ def _summary(deployment: Deployment) -> DeploymentSummary:
     )
 
 
+def deployments_by_id(organisation_id: int, ids: Sequence[int]) -> list[Deployment]:
+    """These survey rounds of the organisation, oldest first (a release names the ones it holds).
+    Callers read them (locations, version), never change them."""
+    if not ids:
+        return []
+    return list(
+        db.session.execute(
+            select(Deployment)
+            .where(Deployment.organisation_id == organisation_id, Deployment.id.in_(list(ids)))
+            .order_by(Deployment.opens_at, Deployment.id)
+        ).scalars()
+    )
+
+
 def response_count(deployment_id: int) -> int:
     """Responses of a deployment (the exact number: staff mail only, never a reader's figure)."""
     return db.session.execute(
