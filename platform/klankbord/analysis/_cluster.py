@@ -115,7 +115,7 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         2 also groups the themes into a handful of top themes (a two-level theme tree,
         see ``_tree``): ``top_labels_``, ``top_themes_`` and ``tree_``.
     n_top : int or "auto", default="auto"
-        Number of top themes with ``levels=2``; "auto" picks 5-15 by the largest jump in
+        Number of top themes with ``levels=2``; "auto" picks 6-15 by the largest jump in
         merge cost (:func:`~klankbord.analysis._tree.choose_n_top`).
 
     Attributes
@@ -394,7 +394,7 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         self._report(1.0, "done")
 
     def _fit_top_level(self, texts, langs, emb, labels) -> None:
-        """Group the themes into 5-15 top themes (see ``_tree``); set ``tree_`` and ``top_*``."""
+        """Group the themes into 6-15 top themes (see ``_tree``); set ``tree_`` and ``top_*``."""
         from ._tree import build_theme_tree
 
         sizes = np.bincount(labels[labels >= 0], minlength=len(self.cluster_centers_))
