@@ -121,6 +121,13 @@ def test_clusterer_two_levels_nest_and_score_at_both_granularities():
     assert sum(t.size for t in c.top_themes_) == sum(t.size for t in c.themes_)
     for t in c.top_themes_:
         assert t.title and all(c.top_labels_[i] == t.id for i in t.representatives)
+    # new texts: the top theme is the parent of the predicted theme
+    new = ["g2s1 77", "g4s0 78"]
+    np.testing.assert_array_equal(
+        c.predict_top(new, languages=["en", "en"]),
+        c.tree_.top_labels(c.predict(new, languages=["en", "en"])),
+    )
+    assert c.predict_top(new, languages=["en", "en"])[0] == c.top_labels_[texts.index("g2s1 0")]
 
 
 def test_two_levels_do_not_depend_on_input_order():

@@ -522,6 +522,11 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         out[kept == 0] = -1
         return out
 
+    def predict_top(self, X, languages=None):
+        """Top theme of new texts (``levels=2``): the parent of the theme :meth:`predict` gives."""
+        check_is_fitted(self, "tree_")
+        return self.tree_.top_labels(self.predict(X, languages=languages))
+
     def fit_predict(self, X, y=None, languages=None):
         """Fit and return ``labels_``."""
         return self.fit(X, languages=languages).labels_
