@@ -18,8 +18,9 @@ Rows, each through :class:`FeedbackClusterer` (``n_resamples=0``; its "other" te
 more cluster) unless named a baseline:
 
 * **per language at the true k**: ``char_baseline`` (char_wb 2-5 TF-IDF, LSA 200, k-means: the
-  issue's baseline), ``tfidf_before`` (the TF-IDF path as it was: word weight 1 everywhere, no
-  per-language character normalisation), ``tfidf`` (the TF-IDF path now), ``embeddings``
+  issue's baseline), ``tfidf_before`` (the TF-IDF path with word weight 1 everywhere and no Ge'ez
+  folding, as before; the smaller character normalisations, one apostrophe and Persian ZWNJ,
+  stay on), ``tfidf`` (the TF-IDF path now), ``embeddings``
   (multilingual model, language eraser, no TF-IDF block), ``hybrid`` (model + character block at
   the shipped weight: what ``--features auto`` uses);
 * **mixed pool** (SIB-200, each item once in one random language, a new draw per seed): AMI
@@ -257,7 +258,11 @@ def summary_md(result) -> str:
         "| language eraser fitted on | app parallel texts (surveys, UI, codebook: 306 items) + "
         "SIB train/dev | never on test items |",
         "",
-        "Mean AMI over the seeds at the true k; the engine's 'other' counts as one more cluster.",
+        "Mean AMI over the seeds at the true k; the engine's 'other' counts as one more cluster. "
+        "tfidf_before: the TF-IDF path with word weight 1 for every language and no Ge'ez "
+        "folding (as before issue 15); tfidf: the path now; hybrid: what reports and "
+        "`klankbord cluster --features auto` use. How each setting was chosen: "
+        "`cluster-tuning.md`.",
     ]
     rows = result["per_language"]
     for split in ("tune", "held_out"):
