@@ -29,8 +29,11 @@ EXTENSION = "webm"
 MAX_SECONDS = 60
 #: The largest upload (a minute of stereo WAV at 44.1 kHz is 10.6 MB).
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024
-#: Seconds ffmpeg may take for one file before it is stopped.
-TIMEOUT_SECONDS = 60
+#: Seconds ffmpeg may take to convert one file before it is stopped (a minute of speech takes
+#: about one); with the two probes it stays inside gunicorn's 30-second worker timeout.
+TIMEOUT_SECONDS = 20
+#: Seconds ffprobe may take to read a file's streams.
+PROBE_TIMEOUT_SECONDS = 4
 #: Opus bit rate for speech.
 BITRATE = "20k"
 #: Demuxers of ordinary sound files: WAV, MP3, AAC/M4A/MP4/3GP (phones' voice memos), Ogg,
@@ -61,13 +64,13 @@ def available() -> bool:
     return shutil.which("ffmpeg") is not None and shutil.which("ffprobe") is not None
 
 
-def _run(args: list[str]) -> subprocess.CompletedProcess[bytes]:
+def _run(args: list[str], timeout: float = TIMEOUT_SECONDS) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(  # noqa: S603 - fixed argument list, no shell
             args,
             stdin=subprocess.DEVNULL,
             capture_output=True,
-            timeout=TIMEOUT_SECONDS,
+            timeout=timeout,
             check=False,
         )
     except subprocess.TimeoutExpired as error:
@@ -81,7 +84,7 @@ def _probe(path: Path) -> dict:
     result = _run([
         "ffprobe", "-v", "error", "-protocol_whitelist", "file", "-format_whitelist", FORMATS,
         "-show_entries", "stream=codec_type:format=duration", "-of", "json", str(path),
-    ])
+    ], PROBE_TIMEOUT_SECONDS)
     if result.returncode != 0:
         raise AudioError("not_audio")
     try:
