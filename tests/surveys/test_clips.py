@@ -261,3 +261,27 @@ def test_page_weight_is_unchanged_without_clips_and_small_with_one(client, db, d
     assert 'preload="none"' in html
     assert 0 < after - before < 200, (before, after)
     print(f"first koken question, nl: {before} bytes gzip without a clip, {after} with one")
+
+
+def test_demo_ships_spoken_first_questions(client, db, make):
+    from klankbord.surveys.cli import DEMO_CLIPS, seed_demo_surveys
+    from klankbord.surveys.models import Deployment
+
+    org = make.org()
+    make.location(org, "AZC Voorbeeldstad-Oost")
+    seed_demo_surveys(org)
+    db.session.commit()
+    rows = db.session.execute(select(QuestionClip)).scalars().all()
+    assert {(r.question_id, r.language) for r in rows} >= {
+        ("kitchen_access", "nl"), ("kitchen_access", "ar"), ("cooking_days", "en")}
+    for row in rows:
+        assert row.organisation_id == org.id and row.mime == "audio/webm"
+        assert row.data[:4] == b"\x1a\x45\xdf\xa3" and row.size < 20_000
+        if audio.available():  # the manifest's duration is the file's
+            probed = audio._seconds(audio._probe(
+                DEMO_CLIPS / f"demo-koken-{row.question_id}-{row.language}.webm"))
+            assert abs(probed * 1000 - row.duration_ms) < 50
+    deployments = db.session.execute(select(Deployment)).scalars().all()
+    deployment = next(d for d in deployments if d.version.survey_id == "koken")
+    assert "<audio" in _first_question(client, deployment, "ar")
+    assert "<audio" not in _first_question(client, deployment, "fa")
