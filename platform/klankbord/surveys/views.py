@@ -295,12 +295,18 @@ def _clips_page(survey_id: str, errors: dict | None = None, status: int = 200):
     if not versions:
         abort(404)
     defn = services.definition_of(versions[0])
+    found = clips.clips_of_survey(current_org().id, survey_id)
+    by_question: dict[str, set[str]] = {}
+    for question_id, language in found:
+        by_question.setdefault(question_id, set()).add(language)
     response = current_app.make_response((
         render_template(
             "surveys/clips.html",
             defn=defn,
             version=versions[0],
-            clips=clips.clips_of_survey(current_org().id, survey_id),
+            clips=found,
+            clips_by_question=by_question,
+            open_question=request.args.get("q") or (request.form.get("question") if errors else None),
             errors=errors or {},
             can_edit=g.role.value in EDITORS,
             max_seconds=audio.MAX_SECONDS,
@@ -318,9 +324,13 @@ def _clips_page(survey_id: str, errors: dict | None = None, status: int = 200):
 
 @bp.get("/audio")
 def clips_page():
-    """Recordings of a survey's questions per language (``?survey=<id>``; surveys are shared,
-    recordings belong to the organisation)."""
-    return _clips_page(request.args.get("survey", ""))
+    """Recordings of a survey's questions per language (``?survey=<id>``, the first survey without
+    it; surveys are shared, recordings belong to the organisation)."""
+    survey_id = request.args.get("survey")
+    if survey_id is None:
+        versions = services.latest_versions()
+        survey_id = versions[0].survey_id if versions else ""
+    return _clips_page(survey_id)
 
 
 def _clip_target():
@@ -338,8 +348,11 @@ def _clip_target():
 
 
 def clips_url(survey_id: str, question_id: str | None = None, language: str | None = None):
-    anchor = f"clip-{question_id}-{language}" if question_id else None
-    return url_for("surveys.clips_page", survey=survey_id, _anchor=anchor)
+    if not question_id:
+        return url_for("surveys.clips_page", survey=survey_id)
+    return url_for(
+        "surveys.clips_page", survey=survey_id, q=question_id, _anchor=f"clip-{question_id}-{language}"
+    )
 
 
 @bp.post("/audio")
