@@ -11,11 +11,11 @@ import wave
 
 import pytest
 from sqlalchemy import select
+from tests.surveys.conftest import Respondent
+from tests.surveys.test_page_weight import _weigh
 
 from klankbord.surveys import audio, clips, services
 from klankbord.surveys.models import QuestionClip
-from tests.surveys.conftest import Respondent
-from tests.surveys.test_page_weight import _weigh
 
 needs_ffmpeg = pytest.mark.skipif(
     not audio.available(),
@@ -44,7 +44,9 @@ def fake_clip(data: bytes = b"\x1aE\xdf\xa3 not really webm") -> audio.Clip:
     return audio.Clip(data, audio.MIME, 2000, hashlib.sha256(data).hexdigest())
 
 
-def upload(client, data: bytes, *, survey="koken", question="kitchen_access", lang="nl", name="a.wav"):
+def upload(
+    client, data: bytes, *, survey="koken", question="kitchen_access", lang="nl", name="a.wav"
+):
     return client.post(
         "/surveys/audio",
         data={
@@ -109,7 +111,11 @@ def test_staff_upload_converts_and_stores_the_clip(client, db, staff):
     assert response.headers["Location"].endswith("q=kitchen_access#clip-kitchen_access-nl")
     row = db.session.execute(select(QuestionClip)).scalar_one()
     assert (row.organisation_id, row.survey_id, row.question_id, row.language) == (
-        staff.id, "koken", "kitchen_access", "nl")
+        staff.id,
+        "koken",
+        "kitchen_access",
+        "nl",
+    )
     assert row.mime == "audio/webm" and row.size == len(row.data) < 10_000
     assert 1900 <= row.duration_ms <= 2100
     listing = client.get("/surveys/audio?survey=koken").get_data(as_text=True)
@@ -121,7 +127,9 @@ def test_staff_upload_converts_and_stores_the_clip(client, db, staff):
     assert db.session.execute(select(QuestionClip)).scalar_one().duration_ms < 1500
 
 
-def test_bad_files_get_a_dutch_message_and_keep_the_other_clips(client, db, make, versions, login_as):
+def test_bad_files_get_a_dutch_message_and_keep_the_other_clips(
+    client, db, make, versions, login_as
+):
     org = make.org()
     user = make.user(org, "facilitator", language="nl")
     login_as(user)
@@ -167,10 +175,13 @@ def test_unknown_question_or_language_is_404(client, db, staff):
 
 
 def test_remove_a_clip(client, db, staff, versions):
-    clips.save_clip(staff, services.definition_of(versions["koken"]), "kitchen_access", "en", fake_clip())
+    clips.save_clip(
+        staff, services.definition_of(versions["koken"]), "kitchen_access", "en", fake_clip()
+    )
     db.session.commit()
     response = client.post(
-        "/surveys/audio/delete", data={"survey": "koken", "question": "kitchen_access", "lang": "en"}
+        "/surveys/audio/delete",
+        data={"survey": "koken", "question": "kitchen_access", "lang": "en"},
     )
     assert response.status_code == 302
     assert db.session.execute(select(QuestionClip)).first() is None
@@ -273,13 +284,17 @@ def test_demo_ships_spoken_first_questions(client, db, make):
     db.session.commit()
     rows = db.session.execute(select(QuestionClip)).scalars().all()
     assert {(r.question_id, r.language) for r in rows} >= {
-        ("kitchen_access", "nl"), ("kitchen_access", "ar"), ("cooking_days", "en")}
+        ("kitchen_access", "nl"),
+        ("kitchen_access", "ar"),
+        ("cooking_days", "en"),
+    }
     for row in rows:
         assert row.organisation_id == org.id and row.mime == "audio/webm"
         assert row.data[:4] == b"\x1a\x45\xdf\xa3" and row.size < 20_000
         if audio.available():  # the manifest's duration is the file's
-            probed = audio._seconds(audio._probe(
-                DEMO_CLIPS / f"demo-koken-{row.question_id}-{row.language}.webm"))
+            probed = audio._seconds(
+                audio._probe(DEMO_CLIPS / f"demo-koken-{row.question_id}-{row.language}.webm")
+            )
             assert abs(probed * 1000 - row.duration_ms) < 50
     deployments = db.session.execute(select(Deployment)).scalars().all()
     deployment = next(d for d in deployments if d.version.survey_id == "koken")

@@ -81,10 +81,12 @@ def _run(args: list[str], timeout: float = TIMEOUT_SECONDS) -> subprocess.Comple
 
 def _probe(path: Path) -> dict:
     """ffprobe's view of a file (streams and container), or AudioError('not_audio')."""
+    # fmt: off
     result = _run([
         "ffprobe", "-v", "error", "-protocol_whitelist", "file", "-format_whitelist", FORMATS,
         "-show_entries", "stream=codec_type:format=duration", "-of", "json", str(path),
     ], PROBE_TIMEOUT_SECONDS)
+    # fmt: on
     if result.returncode != 0:
         raise AudioError("not_audio")
     try:
@@ -123,6 +125,7 @@ def convert(data: bytes, *, max_seconds: int | None = None) -> Clip:
         seconds = _seconds(_probe(source))
         if seconds is not None and seconds > max_seconds + 0.5:
             raise AudioError("too_long")
+        # fmt: off
         result = _run([
             "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "1",
             "-protocol_whitelist", "file", "-format_whitelist", FORMATS, "-i", str(source),
@@ -133,6 +136,7 @@ def convert(data: bytes, *, max_seconds: int | None = None) -> Clip:
             "-c:a", "libopus", "-b:a", BITRATE, "-application", "voip",
             "-fflags", "+bitexact", "-f", "webm", str(target),
         ])
+        # fmt: on
         if result.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
             raise AudioError("failed")
         out_seconds = _seconds(_probe(target))

@@ -279,7 +279,9 @@ def _clip_messages() -> dict[str, str]:
             "The file is too large (at most %(mb)s MB). Record a shorter clip.",
             mb=audio.MAX_UPLOAD_BYTES // (1024 * 1024),
         ),
-        "not_audio": _("This is not a sound file Klankbord can read. Use MP3, M4A, WAV, OGG or WebM."),
+        "not_audio": _(
+            "This is not a sound file Klankbord can read. Use MP3, M4A, WAV, OGG or WebM."
+        ),
         "too_long": _(
             "The recording is too long: at most %(seconds)s seconds. Read only the question.",
             seconds=audio.MAX_SECONDS,
@@ -299,22 +301,25 @@ def _clips_page(survey_id: str, errors: dict | None = None, status: int = 200):
     by_question: dict[str, set[str]] = {}
     for question_id, language in found:
         by_question.setdefault(question_id, set()).add(language)
-    response = current_app.make_response((
-        render_template(
-            "surveys/clips.html",
-            defn=defn,
-            version=versions[0],
-            clips=found,
-            clips_by_question=by_question,
-            open_question=request.args.get("q") or (request.form.get("question") if errors else None),
-            errors=errors or {},
-            can_edit=g.role.value in EDITORS,
-            max_seconds=audio.MAX_SECONDS,
-            max_bytes=audio.MAX_UPLOAD_BYTES,
-            accept="audio/*,.mp3,.m4a,.aac,.wav,.ogg,.oga,.opus,.webm,.flac,.amr,.3gp,.caf",
-        ),
-        status,
-    ))
+    response = current_app.make_response(
+        (
+            render_template(
+                "surveys/clips.html",
+                defn=defn,
+                version=versions[0],
+                clips=found,
+                clips_by_question=by_question,
+                open_question=request.args.get("q")
+                or (request.form.get("question") if errors else None),
+                errors=errors or {},
+                can_edit=g.role.value in EDITORS,
+                max_seconds=audio.MAX_SECONDS,
+                max_bytes=audio.MAX_UPLOAD_BYTES,
+                accept="audio/*,.mp3,.m4a,.aac,.wav,.ogg,.oga,.opus,.webm,.flac,.amr,.3gp,.caf",
+            ),
+            status,
+        )
+    )
     # This page alone may use the microphone (recording in the browser); the rest keeps none.
     response.headers["Permissions-Policy"] = (
         "camera=(), microphone=(self), geolocation=(), interest-cohort=()"
@@ -351,7 +356,10 @@ def clips_url(survey_id: str, question_id: str | None = None, language: str | No
     if not question_id:
         return url_for("surveys.clips_page", survey=survey_id)
     return url_for(
-        "surveys.clips_page", survey=survey_id, q=question_id, _anchor=f"clip-{question_id}-{language}"
+        "surveys.clips_page",
+        survey=survey_id,
+        q=question_id,
+        _anchor=f"clip-{question_id}-{language}",
     )
 
 
@@ -379,7 +387,13 @@ def upload_clip():
         details={"survey": defn.id, "question": question_id, "language": language},
     )
     db.session.commit()
-    flash(_("The recording is saved (%(seconds)s seconds).", seconds=max(1, round(clip.duration_ms / 1000))), "success")
+    flash(
+        _(
+            "The recording is saved (%(seconds)s seconds).",
+            seconds=max(1, round(clip.duration_ms / 1000)),
+        ),
+        "success",
+    )
     return redirect(clips_url(defn.id, question_id, language))
 
 
@@ -403,7 +417,5 @@ def delete_clip():
 def play_clip(clip_id: int):
     """A clip of this organisation, for staff to listen to (residents use respond.audio)."""
     row = get_scoped_or_404(QuestionClip, clip_id)
-    response = send_file(
-        io.BytesIO(row.data), mimetype=row.mime, conditional=True, etag=row.sha256
-    )
+    response = send_file(io.BytesIO(row.data), mimetype=row.mime, conditional=True, etag=row.sha256)
     return response
