@@ -300,3 +300,33 @@ def test_demo_ships_spoken_first_questions(client, db, make):
     deployment = next(d for d in deployments if d.version.survey_id == "koken")
     assert "<audio" in _first_question(client, deployment, "ar")
     assert "<audio" not in _first_question(client, deployment, "fa")
+
+
+@needs_ffmpeg
+def test_uploads_larger_than_the_app_body_limit_pass_on_this_route_only(
+    app, client, db, staff
+):
+    """A recording is bigger than the app's 256 KiB body limit; the upload route alone takes up to
+    audio.MAX_UPLOAD_BYTES, and the limit is raised before the CSRF check reads the form."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get("/surveys/audio?survey=koken").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    big = sine_wav(5, rate=48000)  # 480 kB of WAV
+    assert len(big) > app.config["MAX_CONTENT_LENGTH"]
+    response = client.post(
+        "/surveys/audio",
+        data={
+            "csrf_token": token,
+            "survey": "koken",
+            "question": "kitchen_access",
+            "lang": "tr",
+            "audio": (io.BytesIO(big), "lang.wav"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert db.session.execute(select(QuestionClip.language)).scalar_one() == "tr"
+    # Elsewhere the small limit holds, and this route has a ceiling too.
+    too_big = b"\0" * (audio.MAX_UPLOAD_BYTES + 128 * 1024)
+    assert upload(client, too_big).status_code == 413
+    assert client.post("/surveys/audio/delete", data={"x": "y" * 300_000}).status_code == 413
