@@ -28,6 +28,7 @@ def upgrade():
         sa.Column('duration_ms', sa.Integer(), nullable=False),
         sa.Column('size', sa.Integer(), nullable=False),
         sa.Column('sha256', sa.String(length=64), nullable=False),
+        sa.Column('text_sha256', sa.String(length=64), nullable=False),
         sa.Column('created_by_id', sa.Integer(), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.Column('organisation_id', sa.Integer(), nullable=False),

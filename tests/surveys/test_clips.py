@@ -303,9 +303,7 @@ def test_demo_ships_spoken_first_questions(client, db, make):
 
 
 @needs_ffmpeg
-def test_uploads_larger_than_the_app_body_limit_pass_on_this_route_only(
-    app, client, db, staff
-):
+def test_uploads_larger_than_the_app_body_limit_pass_on_this_route_only(app, client, db, staff):
     """A recording is bigger than the app's 256 KiB body limit; the upload route alone takes up to
     audio.MAX_UPLOAD_BYTES, and the limit is raised before the CSRF check reads the form."""
     app.config["WTF_CSRF_ENABLED"] = True
@@ -330,3 +328,36 @@ def test_uploads_larger_than_the_app_body_limit_pass_on_this_route_only(
     too_big = b"\0" * (audio.MAX_UPLOAD_BYTES + 128 * 1024)
     assert upload(client, too_big).status_code == 413
     assert client.post("/surveys/audio/delete", data={"x": "y" * 300_000}).status_code == 413
+
+
+def test_a_clip_of_an_older_wording_is_not_played(client, db, deploy, versions, make, login_as):
+    """A recording must say what the page says: a version that rewords the question does not
+    play it (the version that still has the words does), and staff are told to record again."""
+    from dataclasses import replace
+
+    from klankbord.surveys.definitions import TextMap, _with_hash
+
+    old = deploy("koken")
+    org = old.organisation
+    defn = services.definition_of(versions["koken"])
+    clips.save_clip(org, defn, "kitchen_access", "nl", fake_clip())
+    db.session.commit()
+    question = defn.question("kitchen_access")
+    reworded = replace(question, text=TextMap({**question.text, "nl": "Kunt u hier koken?"}))
+    questions = tuple(reworded if q.id == question.id else q for q in defn.questions)
+    (result,) = services.store_versions([_with_hash(replace(defn, questions=questions))])
+    db.session.commit()
+    assert result.version.number == 2
+    new = services.create_deployment(
+        org, result.version, [make.location(org)], old.opens_at, old.closes_at
+    )
+    db.session.commit()
+    assert "<audio" not in _first_question(client, new, "nl")
+    assert "<audio" in _first_question(client, old, "nl")
+    # Its address answers for the old wording's deployment only.
+    name = clips.clip_for(org.id, "koken", "kitchen_access", "nl").filename
+    assert client.get(f"/s/{old.code}/audio/{name}").status_code == 200
+    assert client.get(f"/s/{new.code}/audio/{name}").status_code == 404
+    login_as(make.user(org, "facilitator"))
+    page = client.get("/surveys/audio?survey=koken").get_data(as_text=True)
+    assert "worded differently since this recording" in page

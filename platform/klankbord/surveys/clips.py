@@ -7,6 +7,7 @@ in that organisation, and no other organisation's.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ class ClipInfo:
     duration_ms: int
     size: int
     sha256: str
+    text_sha256: str
 
     @property
     def filename(self) -> str:
@@ -58,7 +60,21 @@ _COLUMNS = (
     QuestionClip.duration_ms,
     QuestionClip.size,
     QuestionClip.sha256,
+    QuestionClip.text_sha256,
 )
+
+
+def text_digest(defn, question_id: str, language: str) -> str:
+    """sha256 of a question's text in a language: what a recording of it must say."""
+    text = defn.question(question_id).text.get(language, "")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def matches(info: ClipInfo | None, defn) -> bool:
+    """Whether a clip says the question's text as ``defn`` words it."""
+    return info is not None and info.text_sha256 == text_digest(
+        defn, info.question_id, info.language
+    )
 
 
 def _check(defn, question_id: str, language: str) -> None:
@@ -92,6 +108,7 @@ def save_clip(org, defn, question_id: str, language: str, clip: Clip, *, user=No
     row.duration_ms = clip.duration_ms
     row.size = len(clip.data)
     row.sha256 = clip.sha256
+    row.text_sha256 = text_digest(defn, question_id, language)
     row.created_by_id = getattr(user, "id", None)
     db.session.flush()
     return row
@@ -126,7 +143,10 @@ def clips_of_survey(organisation_id: int, survey_id: str) -> dict[tuple[str, str
 
 
 def clip_for(organisation_id: int, survey_id: str, question_id: str, language: str):
-    """The ClipInfo of one question in one language, or None (a narrow read, no bytes)."""
+    """The ClipInfo of one question in one language, or None (a narrow read, no bytes).
+
+    Check it with :func:`matches` before playing it: it may say an older wording.
+    """
     row = db.session.execute(
         select(*_COLUMNS).where(
             QuestionClip.organisation_id == organisation_id,
@@ -162,4 +182,6 @@ def clip_by_filename(organisation_id: int, defn, filename: str) -> QuestionClip 
     ).scalar_one_or_none()
     if row is None or not row.sha256.startswith(digest):
         return None
+    if row.text_sha256 != text_digest(defn, question_id, language):
+        return None  # recorded for another wording of the question
     return row

@@ -253,6 +253,10 @@ class QuestionClip(OrgScoped, db.Model):
     size: Mapped[int] = mapped_column()
     #: sha256 of ``data``: the clip's public URL and ETag, so a browser may keep it for good.
     sha256: Mapped[str] = mapped_column(String(64))
+    #: sha256 of the question's text in ``language`` when it was recorded. A later version of the
+    #: survey that words the question differently does not play it (a recording must say what
+    #: the page says); staff see that it needs recording again.
+    text_sha256: Mapped[str] = mapped_column(String(64))
     #: The staff member who uploaded or recorded it.
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

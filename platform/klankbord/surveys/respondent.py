@@ -297,7 +297,10 @@ def _question_page(
     # A total is only shown when it cannot change: with branches it would grow as they open.
     branched = any(q.show_if is not None for q in ctx.defn.questions)
     # The staff's recording in the resident's language only: never one in another language.
+    # And only when it says the question as this version words it.
     clip = clips.clip_for(ctx.deployment.organisation_id, ctx.defn.id, question.id, ctx.lang)
+    if not clips.matches(clip, ctx.defn):
+        clip = None
     return _render(
         "question.html",
         ctx,

@@ -309,6 +309,7 @@ def _clips_page(survey_id: str, errors: dict | None = None, status: int = 200):
                 version=versions[0],
                 clips=found,
                 clips_by_question=by_question,
+                clip_matches=clips.matches,
                 open_question=request.args.get("q")
                 or (request.form.get("question") if errors else None),
                 errors=errors or {},
