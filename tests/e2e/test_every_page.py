@@ -27,7 +27,7 @@ NOT_PAGES = {
     "static", "health.healthz", "respond.service_worker", "respond.audio",
     "meetings.live_state", "meetings_public.state", "meetings.summary_markdown",
     "meetings.summary_pdf", "reports.export_csv", "reports.export_pdf", "surveys.poster_pdf",
-    "reports.trends_csv",
+    "reports.trends_csv", "surveys.play_clip",
     # Pages of the login flow: the login helper below opens and checks them on the way.
     "accounts.second_factor", "accounts.second_factor_setup",
 }

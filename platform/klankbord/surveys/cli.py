@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -56,4 +57,36 @@ def seed_demo_surveys(org) -> list[str]:
             org, version, locations[:1], now - timedelta(minutes=1), now + timedelta(days=60)
         )
         lines.append(f"  {version.survey_id:<12} {public_link(deployment.code)}")
+    seed_demo_clips(org)
     return lines
+
+
+DEMO_CLIPS = Path(__file__).resolve().parent / "data"
+
+
+def seed_demo_clips(org) -> int:
+    """Store the shipped spoken questions of the demo (data/demo-clips.json) for ``org``.
+
+    They were made once with espeak-ng and converted like a staff upload, so the demo needs no
+    ffmpeg; return how many were stored.
+    """
+    import hashlib
+    import json
+
+    from klankbord.surveys import audio, clips, services
+
+    manifest = json.loads((DEMO_CLIPS / "demo-clips.json").read_text(encoding="utf-8"))
+    stored = 0
+    for survey_id, questions in manifest.items():
+        versions = services.versions_of(survey_id) if not survey_id.startswith("_") else []
+        if not versions:
+            continue
+        defn = services.definition_of(versions[0])
+        for question_id, durations in questions.items():
+            for language, duration_ms in durations.items():
+                path = DEMO_CLIPS / f"demo-{survey_id}-{question_id}-{language}.{audio.EXTENSION}"
+                data = path.read_bytes()
+                clip = audio.Clip(data, audio.MIME, duration_ms, hashlib.sha256(data).hexdigest())
+                clips.save_clip(org, defn, question_id, language, clip)
+                stored += 1
+    return stored

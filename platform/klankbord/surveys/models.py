@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -211,3 +212,56 @@ class ParticipationSlip(db.Model):
     used: Mapped[bool] = mapped_column(default=False)
 
     deployment: Mapped[Deployment] = relationship()
+
+
+class QuestionClip(OrgScoped, db.Model):
+    """A spoken recording of one question in one language, made by the organisation's staff.
+
+    Kept in the database (not on a node's disk) so every app node serves it; at most one per
+    organisation, survey, question and language. Keyed by the survey id, not the version, so a
+    recording outlives a new version that keeps the question. The bytes are only loaded when
+    served (``deferred``): lists and question pages read the digest alone.
+    """
+
+    __tablename__ = "survey_question_clip"
+    __table_args__ = (
+        # Named by hand: the convention's name would exceed PostgreSQL's 63 characters.
+        UniqueConstraint(
+            "organisation_id",
+            "survey_id",
+            "question_id",
+            "language",
+            name="uq_survey_question_clip_per_language",
+        ),
+        CheckConstraint("duration_ms > 0", name="positive_duration"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The survey's id from its YAML file, e.g. "koken".
+    survey_id: Mapped[str] = mapped_column(String(64))
+    #: The question id from the survey definition.
+    question_id: Mapped[str] = mapped_column(String(64))
+    #: The language spoken in the clip (one of the survey's languages).
+    language: Mapped[str] = mapped_column(String(5))
+    #: The converted clip (surveys/audio.py: mono Opus in WebM).
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    #: Its media type, e.g. "audio/webm".
+    mime: Mapped[str] = mapped_column(String(40))
+    #: Length in milliseconds.
+    duration_ms: Mapped[int] = mapped_column()
+    #: Size of ``data`` in bytes (shown to staff without loading the clip).
+    size: Mapped[int] = mapped_column()
+    #: sha256 of ``data``: the clip's public URL and ETag, so a browser may keep it for good.
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: sha256 of the question's text in ``language`` when it was recorded. A later version of the
+    #: survey that words the question differently does not play it (a recording must say what
+    #: the page says); staff see that it needs recording again.
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    #: The staff member who uploaded or recorded it.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<QuestionClip {self.survey_id}/{self.question_id}/{self.language}>"

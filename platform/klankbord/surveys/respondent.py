@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import re
 import secrets
 from urllib.parse import urlsplit
@@ -37,13 +38,14 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     send_from_directory,
     url_for,
 )
 
 from klankbord.core.access import public_endpoint
 from klankbord.core.i18n import LANGUAGE_NAMES, text_direction
-from klankbord.surveys import answering, icons, services, ui_text
+from klankbord.surveys import answering, clips, icons, services, ui_text
 from klankbord.surveys.definitions import SurveyDefinition, visible_questions
 
 bp = Blueprint("respond", __name__, url_prefix="/s", template_folder="templates")
@@ -294,11 +296,17 @@ def _question_page(
     number = ids.index(question.id) + 1 if question.id in ids else 1
     # A total is only shown when it cannot change: with branches it would grow as they open.
     branched = any(q.show_if is not None for q in ctx.defn.questions)
+    # The staff's recording in the resident's language only: never one in another language.
+    # And only when it says the question as this version words it.
+    clip = clips.clip_for(ctx.deployment.organisation_id, ctx.defn.id, question.id, ctx.lang)
+    if not clips.matches(clip, ctx.defn):
+        clip = None
     return _render(
         "question.html",
         ctx,
         status,
         q=question,
+        clip=clip,
         number=number,
         total=None if branched else len(shown),
         state=state,
@@ -505,13 +513,32 @@ def results(code: str, lang: str):
 @bp.get("/<code>/audio/<path:filename>")
 @public_endpoint
 def audio(code: str, filename: str):
-    """Serve a recording named in the deployment's survey version, and nothing else."""
+    """Serve a recording of the deployment's survey, and nothing else.
+
+    Two kinds: files named in the survey's YAML (from the survey directory), and the
+    organisation's own recordings (``clip/<question>/<lang>/<digest>.webm``, from the database,
+    so every node serves them). A clip's URL names its content, so a browser keeps it for good
+    and asks again only with If-None-Match; no cookie is set and the log names the route only.
+    """
     deployment = services.deployment_by_code(code)
     if deployment is None:
         abort(404)
-    if filename not in _audio_files(services.definition_of(deployment.version)):
+    defn = services.definition_of(deployment.version)
+    if filename in _audio_files(defn):
+        return send_from_directory(
+            current_app.config["SURVEYS_DIR"], filename, conditional=True, max_age=86400
+        )
+    clip = clips.clip_by_filename(deployment.organisation_id, defn, filename)
+    if clip is None:
         abort(404)
-    response = send_from_directory(
-        current_app.config["SURVEYS_DIR"], filename, conditional=True, max_age=86400
+    response = send_file(
+        io.BytesIO(clip.data),
+        mimetype=clip.mime,
+        conditional=True,
+        etag=clip.sha256,
+        max_age=31536000,
+        last_modified=None,
     )
+    response.cache_control.public = True
+    response.cache_control.immutable = True
     return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import segno
@@ -14,6 +15,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -33,7 +35,7 @@ from klankbord.core.disclosure import coarse_count
 from klankbord.core.i18n import format_when
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
-from klankbord.surveys import services, ui_text
+from klankbord.surveys import audio, clips, services, ui_text
 from klankbord.surveys.forms import (
     DeployForm,
     SlipsForm,
@@ -41,7 +43,7 @@ from klankbord.surveys.forms import (
     local_to_utc,
     utc_to_local,
 )
-from klankbord.surveys.models import Deployment
+from klankbord.surveys.models import Deployment, QuestionClip
 
 bp = staff_blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates")
 
@@ -265,3 +267,156 @@ def slips(deployment_id: int):
         sheet=sheet,
         link=public_url(deployment),
     )
+
+
+# Recordings of questions (staff upload or record; residents play them) -------------------
+
+
+def _clip_messages() -> dict[str, str]:
+    return {
+        "empty": _("Choose a sound file, or record one."),
+        "too_big": _(
+            "The file is too large (at most %(mb)s MB). Record a shorter clip.",
+            mb=audio.MAX_UPLOAD_BYTES // (1024 * 1024),
+        ),
+        "not_audio": _(
+            "This is not a sound file Klankbord can read. Use MP3, M4A, WAV, OGG or WebM."
+        ),
+        "too_long": _(
+            "The recording is too long: at most %(seconds)s seconds. Read only the question.",
+            seconds=audio.MAX_SECONDS,
+        ),
+        "timeout": _("Converting the recording took too long. Try a shorter or smaller file."),
+        "failed": _("The recording could not be converted. Try another file or record again."),
+        "unavailable": _("This server cannot convert recordings (ffmpeg is missing)."),
+    }
+
+
+def _clips_page(survey_id: str, errors: dict | None = None, status: int = 200):
+    versions = services.versions_of(survey_id)
+    if not versions:
+        abort(404)
+    defn = services.definition_of(versions[0])
+    found = clips.clips_of_survey(current_org().id, survey_id)
+    by_question: dict[str, set[str]] = {}
+    for question_id, language in found:
+        by_question.setdefault(question_id, set()).add(language)
+    response = current_app.make_response(
+        (
+            render_template(
+                "surveys/clips.html",
+                defn=defn,
+                version=versions[0],
+                clips=found,
+                clips_by_question=by_question,
+                clip_matches=clips.matches,
+                open_question=request.args.get("q")
+                or (request.form.get("question") if errors else None),
+                errors=errors or {},
+                can_edit=g.role.value in EDITORS,
+                max_seconds=audio.MAX_SECONDS,
+                max_bytes=audio.MAX_UPLOAD_BYTES,
+                accept="audio/*,.mp3,.m4a,.aac,.wav,.ogg,.oga,.opus,.webm,.flac,.amr,.3gp,.caf",
+            ),
+            status,
+        )
+    )
+    # This page alone may use the microphone (recording in the browser); the rest keeps none.
+    response.headers["Permissions-Policy"] = (
+        "camera=(), microphone=(self), geolocation=(), interest-cohort=()"
+    )
+    return response
+
+
+@bp.get("/audio")
+def clips_page():
+    """Recordings of a survey's questions per language (``?survey=<id>``, the first survey without
+    it; surveys are shared, recordings belong to the organisation)."""
+    survey_id = request.args.get("survey")
+    if survey_id is None:
+        versions = services.latest_versions()
+        survey_id = versions[0].survey_id if versions else ""
+    return _clips_page(survey_id)
+
+
+def _clip_target():
+    """The survey definition, question and language a clip form names, or 404."""
+    survey_id = request.form.get("survey", "")
+    versions = services.versions_of(survey_id)
+    if not versions:
+        abort(404)
+    defn = services.definition_of(versions[0])
+    question_id = request.form.get("question", "")
+    language = request.form.get("lang", "")
+    if question_id not in {q.id for q in defn.questions} or language not in defn.language_codes:
+        abort(404)
+    return defn, question_id, language
+
+
+def clips_url(survey_id: str, question_id: str | None = None, language: str | None = None):
+    if not question_id:
+        return url_for("surveys.clips_page", survey=survey_id)
+    return url_for(
+        "surveys.clips_page",
+        survey=survey_id,
+        q=question_id,
+        _anchor=f"clip-{question_id}-{language}",
+    )
+
+
+@bp.post("/audio")
+@require_role(*EDITORS)
+def upload_clip():
+    """Convert an uploaded or recorded file and store it as the question's clip in a language.
+
+    A refused file leaves every other clip as it was and says why next to its own form.
+    """
+    defn, question_id, language = _clip_target()
+    upload = request.files.get("audio")
+    data = upload.read(audio.MAX_UPLOAD_BYTES + 1) if upload else b""
+    try:
+        clip = audio.convert(data)
+    except audio.AudioError as error:
+        current_app.logger.info("clip refused: %s", error.code)
+        return _clips_page(defn.id, {(question_id, language): _clip_messages()[error.code]}, 422)
+    row = clips.save_clip(current_org(), defn, question_id, language, clip, user=current_user)
+    record_event(
+        "survey_clip_saved",
+        actor=current_user,
+        target_type="survey_clip",
+        target_id=row.id,
+        details={"survey": defn.id, "question": question_id, "language": language},
+    )
+    db.session.commit()
+    flash(
+        _(
+            "The recording is saved (%(seconds)s seconds).",
+            seconds=max(1, round(clip.duration_ms / 1000)),
+        ),
+        "success",
+    )
+    return redirect(clips_url(defn.id, question_id, language))
+
+
+@bp.post("/audio/delete")
+@require_role(*EDITORS)
+def delete_clip():
+    defn, question_id, language = _clip_target()
+    if clips.delete_clip(current_org(), defn.id, question_id, language):
+        record_event(
+            "survey_clip_deleted",
+            actor=current_user,
+            target_type="survey",
+            details={"survey": defn.id, "question": question_id, "language": language},
+        )
+        db.session.commit()
+        flash(_("The recording is removed."), "success")
+    return redirect(clips_url(defn.id, question_id, language))
+
+
+@bp.get("/audio/<int:clip_id>")
+def play_clip(clip_id: int):
+    """A clip of this organisation, for staff to listen to (residents use respond.audio)."""
+    row = get_scoped_or_404(QuestionClip, clip_id)
+    response = send_file(io.BytesIO(row.data), mimetype=row.mime, conditional=True, etag=row.sha256)
+    return response

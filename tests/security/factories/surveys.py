@@ -46,3 +46,18 @@ def recording(ctx):
 
     current_app.config["SURVEYS_DIR"] = str(PROEF.parent)
     return "audio/proef/nl/kitchen.mp3"
+
+
+@object_factory("clip_id", blueprint="surveys")
+def clip_id(ctx):
+    """A recording of the first question of 'proef' in Dutch, of ctx.org."""
+    import hashlib
+
+    from klankbord.surveys import audio, clips
+    from klankbord.surveys.definitions import load_definition
+
+    defn = load_definition(PROEF)
+    _deployment(ctx)  # stores the version too
+    data = b"\x1aE\xdf\xa3 a clip"
+    clip = audio.Clip(data, audio.MIME, 1000, hashlib.sha256(data).hexdigest())
+    return clips.save_clip(ctx.org, defn, defn.questions[0].id, "nl", clip).id
