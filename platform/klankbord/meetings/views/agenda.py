@@ -1,0 +1,182 @@
+"""Staff pages for planning a meeting: the meeting, its agenda items and attendance."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from klankbord.accounts.tenancy import get_scoped_or_404, require_role
+from klankbord.extensions import db
+from klankbord.meetings import services
+from klankbord.meetings.forms import AttendanceForm, MeetingForm, agenda_item_form, options
+from klankbord.meetings.models import Meeting, MeetingAgendaItem, MeetingGroup
+from klankbord.meetings.views.base import EDIT_ROLES, _join_url, _manage, _warn_untranslated, bp
+
+# Meetings and agenda -------------------------------------------------------------------------
+
+
+@bp.route("/groups/<int:group_id>/meetings/new", methods=["GET", "POST"])
+@require_role(*EDIT_ROLES)
+def new_meeting(group_id: int):
+    group = get_scoped_or_404(MeetingGroup, group_id)
+    _manage(group)
+    form = MeetingForm()
+    if form.validate_on_submit():
+        try:
+            meeting = services.create_meeting(
+                group,
+                form.title.data,
+                form.starts_at_utc(),
+                form.place.data,
+                form.online_link.data,
+                form.interpreters.data,
+            )
+        except services.MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Meeting planned. Now add agenda items."), "success")
+            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    return render_template("meetings/meeting_form.html", form=form, group=group, meeting=None)
+
+
+@bp.get("/<int:meeting_id>")
+def meeting(meeting_id: int):
+    meeting = get_scoped_or_404(Meeting, meeting_id)
+    manage = services.can_manage(meeting.group, current_user, g.role)
+    attendance = AttendanceForm(attendance_count=meeting.attendance_count)
+    attendance.members.choices = options(
+        (m.id, m.alias) for m in meeting.group.members if m.erased_at is None
+    )
+    attendance.members.data = sorted(services.attendee_ids(meeting))
+    return render_template(
+        "meetings/meeting.html",
+        meeting=meeting,
+        manage=manage,
+        attendance=attendance,
+        post_form=FlaskForm(),
+        join_url=_join_url(meeting),
+    )
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@require_role(*EDIT_ROLES)
+def edit_meeting(meeting_id: int):
+    meeting = get_scoped_or_404(Meeting, meeting_id)
+    _manage(meeting.group)
+    form = MeetingForm(obj=meeting if request.method == "GET" else None)
+    if request.method == "GET":
+        form.set_starts_at(meeting.starts_at)
+    if form.validate_on_submit():
+        try:
+            services.update_meeting(
+                meeting,
+                form.title.data,
+                form.starts_at_utc(),
+                form.place.data,
+                form.online_link.data,
+                form.interpreters.data,
+            )
+        except services.MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Meeting saved."), "success")
+            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    return render_template(
+        "meetings/meeting_form.html", form=form, group=meeting.group, meeting=meeting
+    )
+
+
+@bp.route("/<int:meeting_id>/items/new", methods=["GET", "POST"])
+@require_role(*EDIT_ROLES)
+def new_item(meeting_id: int):
+    meeting = get_scoped_or_404(Meeting, meeting_id)
+    _manage(meeting.group)
+    form = agenda_item_form(
+        meeting.group.languages, services.active_themes(meeting.organisation_id)
+    )
+    if form.validate_on_submit():
+        try:
+            services.add_agenda_item(
+                meeting,
+                form.title.data,
+                form.theme_id.data,
+                form.translations("question"),
+                form.notes.data,
+                form.decisions.data,
+            )
+        except services.MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Agenda item added."), "success")
+            _warn_untranslated(form, ["question"])
+            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    return render_template("meetings/item_form.html", form=form, meeting=meeting, item=None)
+
+
+@bp.route("/items/<int:item_id>", methods=["GET", "POST"])
+@require_role(*EDIT_ROLES)
+def item(item_id: int):
+    item = get_scoped_or_404(MeetingAgendaItem, item_id)
+    meeting = item.meeting
+    _manage(meeting.group)
+    themes = services.active_themes(meeting.organisation_id)
+    if item.theme is not None and item.theme not in themes:
+        themes.append(item.theme)
+    form = agenda_item_form(
+        meeting.group.languages, themes, obj=item if request.method == "GET" else None
+    )
+    if request.method == "GET":
+        form.fill("question", item.question)
+    if form.validate_on_submit():
+        try:
+            services.update_agenda_item(
+                item,
+                form.title.data,
+                form.theme_id.data,
+                form.translations("question"),
+                form.notes.data,
+                form.decisions.data,
+            )
+        except services.MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Agenda item saved."), "success")
+            _warn_untranslated(form, ["question"])
+            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    ideas = services.ideas_for(meeting, item_id=item.id)
+    return render_template(
+        "meetings/item_form.html", form=form, meeting=meeting, item=item, ideas=ideas
+    )
+
+
+@bp.post("/<int:meeting_id>/attendance")
+@require_role(*EDIT_ROLES)
+def attendance(meeting_id: int):
+    meeting = get_scoped_or_404(Meeting, meeting_id)
+    _manage(meeting.group)
+    form = AttendanceForm()
+    form.members.choices = options(
+        (m.id, m.alias) for m in meeting.group.members if m.erased_at is None
+    )
+    if not form.validate_on_submit():
+        flash(_("Please give a whole number of people present."), "error")
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    try:
+        services.set_attendance(meeting, form.attendance_count.data, form.members.data or [])
+    except services.MeetingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Attendance saved."), "success")
+    return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
