@@ -29,7 +29,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
 from klankbord.core.access import public_endpoint
-from klankbord.core.i18n import LANGUAGE_NAMES, text_direction
+from klankbord.core.i18n import text_direction
+from klankbord.core.languages import LANGUAGE_NAMES, known, ordered
 from klankbord.extensions import db
 from klankbord.meetings import services
 from klankbord.meetings.models import (
@@ -82,7 +83,7 @@ def _meeting_or_none(code: str) -> Meeting | None:
 
 
 def _languages_of(meeting: Meeting) -> list[str]:
-    return [code for code in LANGUAGES if code in (meeting.group.languages or []) or code == "nl"]
+    return ordered(["nl", *(meeting.group.languages or [])])
 
 
 def _unknown(lang: str | None = None):
@@ -306,7 +307,7 @@ def answer(code: str, lang: str, poll_id: int):
 @public.errorhandler(CSRFError)
 def _expired(error):
     lang = (request.view_args or {}).get("lang")
-    lang = lang if lang in LANGUAGES else "nl"
+    lang = known(lang)
     code = (request.view_args or {}).get("code")
     meeting = _meeting_or_none(code) if code else None
     if meeting is None:
@@ -334,7 +335,7 @@ def group_page(code: str):
         return _unknown(lang)
     if code != group.public_code:
         return redirect(url_for("meetings_public.group_page", code=group.public_code, lang=lang))
-    languages = [c for c in LANGUAGES if c in group.languages or c == "nl"]
+    languages = ordered(["nl", *group.languages])
     updates = []
     for row in services.published_updates(group):
         title, title_lang = services.pick(row.title, lang)

@@ -39,6 +39,8 @@ from typing import Any
 
 import yaml
 
+from klankbord.core.languages import LANGUAGES, text_in
+
 __all__ = [
     "ALL_LANGUAGES",
     "AUDIO_EXTENSIONS",
@@ -58,7 +60,7 @@ __all__ = [
 ]
 
 #: Language codes a survey may offer, in the order staff pages list them.
-ALL_LANGUAGES: tuple[str, ...] = ("nl", "en", "ar", "ti", "fa", "tr", "uk")
+ALL_LANGUAGES: tuple[str, ...] = LANGUAGES
 
 #: Question types, and which ones have options a ``show_if`` can refer to.
 QUESTION_TYPES: tuple[str, ...] = (
@@ -387,7 +389,8 @@ class SurveyDefinition:
         raise KeyError(question_id)
 
     def text(self, mapping_or_field: Mapping[str, str] | str | None, lang: str) -> str:
-        """Return a text in ``lang``, falling back to the survey's default language.
+        """Return a text in ``lang``, falling back to the survey's default language first
+        (the one rule of ``core.languages``).
 
         ``mapping_or_field`` is a language mapping (``question.text``) or the name
         of a survey-level text field (``"title"``, ``"intro"``, ``"thanks"``,
@@ -399,13 +402,7 @@ class SurveyDefinition:
             mapping: Mapping[str, str] | None = getattr(self, mapping_or_field)
         else:
             mapping = mapping_or_field
-        if not mapping:
-            return ""
-        if lang in mapping:
-            return mapping[lang]
-        if self.default_language in mapping:
-            return mapping[self.default_language]
-        return next(iter(mapping.values()))
+        return text_in(mapping, lang, default=self.default_language)
 
 
 def visible_questions(defn: SurveyDefinition, answers: Mapping[str, object]) -> list[Question]:

@@ -2,53 +2,49 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
+from klankbord.core.codes import CODE_ALPHABET, new_code, normalise_code
+from klankbord.core.errors import DomainError
+from klankbord.core.languages import LANGUAGES, ordered, pick
 from klankbord.extensions import db
 from klankbord.meetings.models import Meeting
-from klankbord.meetings.ui_text import LANGUAGES
 
-#: Join and public codes: no 0/O, 1/I/L, so they can be read aloud and typed on a phone.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+__all__ = [
+    "CODE_ALPHABET",
+    "ERASED_ALIAS",
+    "JOIN_CODE_LENGTH",
+    "PUBLIC_CODE_LENGTH",
+    "InputRejected",
+    "MeetingError",
+    "clean_translations",
+    "mark_changed",
+    "new_code",
+    "normalise_code",
+    "pick",
+]
+
+#: Join and public codes (alphabet and typing rules: ``core.codes``).
 JOIN_CODE_LENGTH = 8  # 31**8 ≈ 8.5e11 codes: not guessable within a meeting's lifetime
 PUBLIC_CODE_LENGTH = 10
 ERASED_ALIAS = "[verwijderd]"
 
 
-class MeetingError(Exception):
+class MeetingError(DomainError):
     """A staff-facing problem; the message is a lazy translation, shown with ``str(error)``."""
 
 
-class InputRejected(Exception):
-    """A participant's input was refused; ``key`` names a text in ``ui_text``."""
+class InputRejected(DomainError):
+    """A participant's input was refused; ``key`` (also ``code``) names a text in ``ui_text``."""
 
     def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(key)
+        super().__init__(key, code=key)
         self.key = key
         self.values = values
-
-
-def new_code(length: int) -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-
-
-def normalise_code(code: str) -> str:
-    """Accept codes typed in lower case or with spaces and dashes."""
-    return "".join(ch for ch in (code or "").upper() if ch.isascii() and ch.isalnum())[:24]
-
-
-def pick(texts: dict | None, lang: str) -> tuple[str, str]:
-    """Return (text, language it is in): the wanted language, else Dutch, else anything."""
-    texts = texts or {}
-    for code in (lang, "nl", *texts.keys()):
-        if texts.get(code):
-            return texts[code], code
-    return "", lang
 
 
 def clean_translations(values: dict[str, str], languages: Iterable[str]) -> dict[str, str]:
@@ -65,8 +61,8 @@ def _languages(codes: Iterable[str]) -> list[str]:
     """Known language codes, without duplicates, in the usual order."""
     codes = set(codes)
     if codes - set(LANGUAGES):
-        raise MeetingError(_l("Unknown language."))
-    return [code for code in LANGUAGES if code in codes]
+        raise MeetingError(_l("Unknown language."), code="unknown_language")
+    return ordered(codes)
 
 
 def mark_changed(meeting: Meeting, *, room: bool = True) -> None:

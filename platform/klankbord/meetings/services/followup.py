@@ -27,7 +27,8 @@ from klankbord.meetings.models import (
     MeetingUpdate,
 )
 from klankbord.meetings.services.base import MeetingError, clean_translations
-from klankbord.meetings.services.live import ideas_for, poll_results
+from klankbord.meetings.services.agenda import attendee_ids
+from klankbord.meetings.services.live import idea_aids, ideas_for, poll_results
 
 # Minutes and actions -------------------------------------------------------------------------
 
@@ -197,6 +198,40 @@ def minutes_items(meeting: Meeting) -> list[MinutesItem]:
             )
         )
     return entries
+
+
+def summary_context(meeting: Meeting) -> dict:
+    """What the staff summary page shows: per agenda item its approved (most supported first),
+    pending and hidden ideas and its polls with results; polls without an item; Dutch aids for
+    the approved and hidden ideas; how many members were ticked present.
+
+    Unlike :func:`minutes_items` (what leaves the building), staff see hidden ideas here too.
+    """
+    items = []
+    for item in meeting.items:
+        ideas = ideas_for(meeting, item_id=item.id)
+        items.append(
+            {
+                "item": item,
+                "approved": sorted(
+                    [i for i in ideas if i.status == IdeaStatus.APPROVED.value],
+                    key=lambda i: -i.support_count,
+                ),
+                "pending": [i for i in ideas if i.status == IdeaStatus.PENDING.value],
+                "hidden": [i for i in ideas if i.status == IdeaStatus.HIDDEN.value],
+                "polls": [
+                    (p, poll_results(p)) for p in meeting.polls if p.agenda_item_id == item.id
+                ],
+            }
+        )
+    other_polls = [(p, poll_results(p)) for p in meeting.polls if p.agenda_item_id is None]
+    return {
+        "meeting": meeting,
+        "items": items,
+        "aids": idea_aids([i for e in items for key in ("approved", "hidden") for i in e[key]]),
+        "other_polls": other_polls,
+        "attendee_count": len(attendee_ids(meeting)),
+    }
 
 
 def summary_markdown(meeting: Meeting) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select, update
 
 from klankbord.accounts.models import Membership, Role, User
 from klankbord.accounts.services import record_event
+from klankbord.core.slugs import slugify
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 from klankbord.meetings.models import (
@@ -80,12 +81,10 @@ def active_themes(org_id: int) -> list[MeetingTheme]:
 
 
 def add_theme(org_id: int, name_nl: str, name_en: str) -> MeetingTheme:
-    from klankbord.cli import slugify
-
     themes = ensure_default_themes(org_id)
     key = slugify(name_nl)
     if any(theme.key == key for theme in themes):
-        raise MeetingError(_l("This theme already exists."))
+        raise MeetingError(_l("This theme already exists."), code="theme_exists")
     theme = MeetingTheme(
         organisation_id=org_id,
         key=key,
@@ -128,9 +127,20 @@ def _facilitators(org_id: int, user_ids: Iterable[int]) -> list[User]:
 
 
 def create_group(
-    org_id: int, name: str, purpose: str, languages: Iterable[str], facilitator_ids: Iterable[int]
+    org_id: int,
+    name: str,
+    purpose: str,
+    languages: Iterable[str],
+    facilitator_ids: Iterable[int],
+    *,
+    creator: User | None = None,
+    creator_role: Role | None = None,
 ) -> MeetingGroup:
-    """Create a group; Dutch is always one of its languages."""
+    """Create a group; Dutch is always one of its languages.
+
+    A facilitator who creates a group facilitates it, even when not ticked: otherwise they could
+    not change the group they just made (admins may anyway, so they are added only when ticked).
+    """
     langs = _languages(["nl", *languages])
     group = MeetingGroup(
         organisation_id=org_id,
@@ -139,7 +149,14 @@ def create_group(
         languages=langs,
         public_code=new_code(PUBLIC_CODE_LENGTH),
     )
-    group.facilitators = _facilitators(org_id, facilitator_ids)
+    facilitators = _facilitators(org_id, facilitator_ids)
+    if (
+        creator is not None
+        and creator_role == Role.FACILITATOR
+        and all(f.id != creator.id for f in facilitators)
+    ):
+        facilitators.append(creator)
+    group.facilitators = facilitators
     db.session.add(group)
     db.session.flush()
     ensure_default_themes(org_id)
@@ -170,6 +187,27 @@ def can_manage(group: MeetingGroup, user: Any, role: Role | None) -> bool:
     return False
 
 
+def group_of(obj: Any) -> MeetingGroup:
+    """The group a meeting object belongs to (a group, member, meeting, agenda item, idea, poll,
+    action or update): the group whose managers may change it."""
+    if isinstance(obj, MeetingGroup):
+        return obj
+    if getattr(obj, "group", None) is not None:  # members, meetings, updates
+        return obj.group
+    meeting = getattr(obj, "meeting", None)  # agenda items, polls, actions
+    if meeting is None:  # ideas keep only the meeting's id
+        meeting = db.session.get(Meeting, obj.meeting_id)
+    return meeting.group
+
+
+def may_manage(obj: Any, user: Any, role: Role | None) -> bool:
+    """Whether ``user`` with ``role`` may change ``obj``: :func:`can_manage` of its group.
+
+    The rule meetings give ``accounts.tenancy.get_managed_or_404``.
+    """
+    return can_manage(group_of(obj), user, role)
+
+
 # Members -------------------------------------------------------------------------------------
 
 
@@ -188,7 +226,11 @@ class MemberData:
 def _apply_member(member: MeetingMember, data: MemberData) -> None:
     contact = (data.contact or "").strip() or None
     if contact and not data.contact_consent:
-        raise MeetingError(_l("Contact details may only be stored with explicit consent."))
+        raise MeetingError(
+            _l("Contact details may only be stored with explicit consent."),
+            code="contact_without_consent",
+            field="contact",
+        )
     member.alias = data.alias.strip()
     member.languages = _languages(data.languages)
     member.interpreter_needed = data.interpreter_needed

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from klankbord.analysis.scrub import PLACEHOLDERS, scrub
+from klankbord.core.languages import known
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 from klankbord.meetings.models import (
@@ -36,7 +37,6 @@ from klankbord.meetings.services.base import (
     normalise_code,
     pick,
 )
-from klankbord.meetings.ui_text import LANGUAGES
 
 # Live input ----------------------------------------------------------------------------------
 
@@ -113,7 +113,7 @@ def submit_idea(meeting: Meeting, text: str, lang: str, alias: str | None = None
         raise InputRejected("idea_too_long", max=IDEA_MAX_LENGTH)
     if alias and len(alias) > ALIAS_MAX_LENGTH:
         raise InputRejected("alias_too_long", max=ALIAS_MAX_LENGTH)
-    lang = lang if lang in LANGUAGES else "nl"
+    lang = known(lang)
     alias = safe_alias(alias, lang)
     idea = MeetingIdea(
         organisation_id=meeting.organisation_id,
@@ -275,7 +275,7 @@ def answer_poll(
         poll_id=poll.id,
         participant_key=key,
         option_index=option_index,
-        lang=lang if lang in LANGUAGES else "nl",
+        lang=known(lang),
     )
     db.session.add(answer)
     db.session.flush()
@@ -369,3 +369,14 @@ def participant_state(meeting: Meeting, lang: str) -> dict:
             "options": [pick(o, lang)[0] for o in poll.options],
         },
     }
+
+
+def idea_aids(ideas: Iterable[MeetingIdea]) -> dict[int, str]:
+    """A Dutch aid (not a translation) per non-Dutch idea, from its agenda item's Dutch ideas."""
+    from klankbord.analysis import dutch_aids
+
+    ideas = sorted(ideas, key=lambda i: -i.support_count)
+    found = dutch_aids(
+        [i.text for i in ideas], [i.lang for i in ideas], [i.agenda_item_id for i in ideas]
+    )
+    return {idea.id: aid for idea, aid in zip(ideas, found, strict=True) if aid is not None}

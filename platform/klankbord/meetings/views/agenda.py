@@ -8,11 +8,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from klankbord.accounts.tenancy import get_scoped_or_404, require_role
-from klankbord.extensions import db
+from klankbord.core.views import commit_or_show
 from klankbord.meetings import services
 from klankbord.meetings.forms import AttendanceForm, MeetingForm, agenda_item_form, options
 from klankbord.meetings.models import Meeting, MeetingAgendaItem, MeetingGroup
-from klankbord.meetings.views.base import EDIT_ROLES, _join_url, _manage, _warn_untranslated, bp
+from klankbord.meetings.views.base import EDIT_ROLES, bp, join_url, managed, warn_untranslated
 
 # Meetings and agenda -------------------------------------------------------------------------
 
@@ -20,31 +20,30 @@ from klankbord.meetings.views.base import EDIT_ROLES, _join_url, _manage, _warn_
 @bp.route("/groups/<int:group_id>/meetings/new", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def new_meeting(group_id: int):
-    group = get_scoped_or_404(MeetingGroup, group_id)
-    _manage(group)
+    """Plan a meeting of a group."""
+    group = managed(MeetingGroup, group_id)
     form = MeetingForm()
-    if form.validate_on_submit():
-        try:
-            meeting = services.create_meeting(
+    if form.validate_on_submit() and (
+        done := commit_or_show(
+            lambda: services.create_meeting(
                 group,
                 form.title.data,
                 form.starts_at_utc(),
                 form.place.data,
                 form.online_link.data,
                 form.interpreters.data,
-            )
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Meeting planned. Now add agenda items."), "success")
-            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+            ),
+            _("Meeting planned. Now add agenda items."),
+            form=form,
+        )
+    ):
+        return redirect(url_for("meetings.meeting", meeting_id=done.value.id))
     return render_template("meetings/meeting_form.html", form=form, group=group, meeting=None)
 
 
 @bp.get("/<int:meeting_id>")
 def meeting(meeting_id: int):
+    """One meeting: agenda, attendance, join code, actions."""
     meeting = get_scoped_or_404(Meeting, meeting_id)
     manage = services.can_manage(meeting.group, current_user, g.role)
     attendance = AttendanceForm(attendance_count=meeting.attendance_count)
@@ -58,35 +57,31 @@ def meeting(meeting_id: int):
         manage=manage,
         attendance=attendance,
         post_form=FlaskForm(),
-        join_url=_join_url(meeting),
+        join_url=join_url(meeting),
     )
 
 
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def edit_meeting(meeting_id: int):
-    meeting = get_scoped_or_404(Meeting, meeting_id)
-    _manage(meeting.group)
+    """Change a meeting's title, time, place and interpreters."""
+    meeting = managed(Meeting, meeting_id)
     form = MeetingForm(obj=meeting if request.method == "GET" else None)
     if request.method == "GET":
         form.set_starts_at(meeting.starts_at)
-    if form.validate_on_submit():
-        try:
-            services.update_meeting(
-                meeting,
-                form.title.data,
-                form.starts_at_utc(),
-                form.place.data,
-                form.online_link.data,
-                form.interpreters.data,
-            )
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Meeting saved."), "success")
-            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    if form.validate_on_submit() and commit_or_show(
+        lambda: services.update_meeting(
+            meeting,
+            form.title.data,
+            form.starts_at_utc(),
+            form.place.data,
+            form.online_link.data,
+            form.interpreters.data,
+        ),
+        _("Meeting saved."),
+        form=form,
+    ):
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     return render_template(
         "meetings/meeting_form.html", form=form, group=meeting.group, meeting=meeting
     )
@@ -95,38 +90,34 @@ def edit_meeting(meeting_id: int):
 @bp.route("/<int:meeting_id>/items/new", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def new_item(meeting_id: int):
-    meeting = get_scoped_or_404(Meeting, meeting_id)
-    _manage(meeting.group)
+    """Add an agenda item with its question in the group's languages."""
+    meeting = managed(Meeting, meeting_id)
     form = agenda_item_form(
         meeting.group.languages, services.active_themes(meeting.organisation_id)
     )
-    if form.validate_on_submit():
-        try:
-            services.add_agenda_item(
-                meeting,
-                form.title.data,
-                form.theme_id.data,
-                form.translations("question"),
-                form.notes.data,
-                form.decisions.data,
-            )
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Agenda item added."), "success")
-            _warn_untranslated(form, ["question"])
-            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    if form.validate_on_submit() and commit_or_show(
+        lambda: services.add_agenda_item(
+            meeting,
+            form.title.data,
+            form.theme_id.data,
+            form.translations("question"),
+            form.notes.data,
+            form.decisions.data,
+        ),
+        _("Agenda item added."),
+        form=form,
+    ):
+        warn_untranslated(form, ["question"])
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     return render_template("meetings/item_form.html", form=form, meeting=meeting, item=None)
 
 
 @bp.route("/items/<int:item_id>", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def item(item_id: int):
-    item = get_scoped_or_404(MeetingAgendaItem, item_id)
+    """Change an agenda item; its ideas are listed for moderation."""
+    item = managed(MeetingAgendaItem, item_id)
     meeting = item.meeting
-    _manage(meeting.group)
     themes = services.active_themes(meeting.organisation_id)
     if item.theme is not None and item.theme not in themes:
         themes.append(item.theme)
@@ -135,24 +126,20 @@ def item(item_id: int):
     )
     if request.method == "GET":
         form.fill("question", item.question)
-    if form.validate_on_submit():
-        try:
-            services.update_agenda_item(
-                item,
-                form.title.data,
-                form.theme_id.data,
-                form.translations("question"),
-                form.notes.data,
-                form.decisions.data,
-            )
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Agenda item saved."), "success")
-            _warn_untranslated(form, ["question"])
-            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    if form.validate_on_submit() and commit_or_show(
+        lambda: services.update_agenda_item(
+            item,
+            form.title.data,
+            form.theme_id.data,
+            form.translations("question"),
+            form.notes.data,
+            form.decisions.data,
+        ),
+        _("Agenda item saved."),
+        form=form,
+    ):
+        warn_untranslated(form, ["question"])
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     ideas = services.ideas_for(meeting, item_id=item.id)
     return render_template(
         "meetings/item_form.html", form=form, meeting=meeting, item=item, ideas=ideas
@@ -162,8 +149,8 @@ def item(item_id: int):
 @bp.post("/<int:meeting_id>/attendance")
 @require_role(*EDIT_ROLES)
 def attendance(meeting_id: int):
-    meeting = get_scoped_or_404(Meeting, meeting_id)
-    _manage(meeting.group)
+    """Record how many came and which members."""
+    meeting = managed(Meeting, meeting_id)
     form = AttendanceForm()
     form.members.choices = options(
         (m.id, m.alias) for m in meeting.group.members if m.erased_at is None
@@ -171,12 +158,10 @@ def attendance(meeting_id: int):
     if not form.validate_on_submit():
         flash(_("Please give a whole number of people present."), "error")
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
-    try:
-        services.set_attendance(meeting, form.attendance_count.data, form.members.data or [])
-    except services.MeetingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Attendance saved."), "success")
+    commit_or_show(
+        lambda: services.set_attendance(
+            meeting, form.attendance_count.data, form.members.data or []
+        ),
+        _("Attendance saved."),
+    )
     return redirect(url_for("meetings.meeting", meeting_id=meeting.id))

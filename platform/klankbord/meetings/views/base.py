@@ -1,22 +1,22 @@
-"""What the staff pages of meetings share: the blueprint, the edit roles, the manage check."""
+"""What the staff pages of meetings share: the blueprint, the load-and-check helper, form aids."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, TypeVar
 
-from flask import abort, flash, g, request, url_for
+from flask import abort, flash, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_wtf import FlaskForm
 
-from klankbord.accounts.models import Role
-from klankbord.accounts.services import record_event
-from klankbord.accounts.tenancy import staff_blueprint
-from klankbord.core.i18n import LANGUAGE_NAMES
+from klankbord.accounts.tenancy import EDITORS, get_managed_or_404, staff_blueprint
+from klankbord.core.languages import LANGUAGE_NAMES
 from klankbord.core.time import today
-from klankbord.extensions import db
 from klankbord.meetings import services
 from klankbord.meetings.forms import options
-from klankbord.meetings.models import Meeting, MeetingGroup
+from klankbord.meetings.models import Meeting
+
+M = TypeVar("M")
 
 #: Templates are those of the meetings package (``meetings/templates``), not of this subpackage.
 bp = staff_blueprint(
@@ -26,28 +26,19 @@ bp = staff_blueprint(
     template_folder="templates",
     root_path=str(Path(__file__).resolve().parents[1]),
 )
-EDIT_ROLES = (Role.ADMIN, Role.FACILITATOR)
+#: Who may change meetings at all (``accounts.tenancy.EDITORS``); per group, see ``managed``.
+EDIT_ROLES = EDITORS
 
 
-def _manage(group: MeetingGroup) -> None:
-    """Only admins and this group's facilitators change it (403 otherwise, audited)."""
-    if not services.can_manage(group, current_user, g.role):
-        record_event("access_denied", actor=current_user, details={"endpoint": request.endpoint})
-        db.session.commit()
-        abort(403)
+def managed(model: type[M], object_id: Any) -> M:
+    """One object of this organisation that the user manages (404 or audited 403 otherwise)."""
+    return get_managed_or_404(model, object_id, services.may_manage)
 
 
-def _saved(operation, success: str) -> bool:
-    """Run one service call: commit and confirm, or roll back and show its message."""
-    try:
-        operation()
-    except services.MeetingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+def require_post_form() -> None:
+    """Refuse (400) a bare POST without a valid form token."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
 
 
 @bp.app_context_processor
@@ -55,11 +46,12 @@ def _meeting_helpers():
     return {"action_status_label": services.action_status_label, "today": today}
 
 
-def _join_url(meeting: Meeting) -> str:
+def join_url(meeting: Meeting) -> str:
+    """The participants' address of a meeting, for the QR code and handouts."""
     return url_for("meetings_public.join", code=meeting.join_code, _external=True)
 
 
-def _untranslated(form, prefixes: list[str]) -> list[str]:
+def untranslated(form, prefixes: list[str]) -> list[str]:
     """Languages of the room whose text is missing (or has fewer poll options than Dutch)."""
     missing = []
     for lang in form.languages:
@@ -73,9 +65,9 @@ def _untranslated(form, prefixes: list[str]) -> list[str]:
     return missing
 
 
-def _warn_untranslated(form, prefixes: list[str]) -> None:
+def warn_untranslated(form, prefixes: list[str]) -> None:
     """Say which phones will see Dutch instead of their language (they are told so, too)."""
-    missing = _untranslated(form, prefixes)
+    missing = untranslated(form, prefixes)
     if missing:
         flash(
             _(
@@ -87,18 +79,8 @@ def _warn_untranslated(form, prefixes: list[str]) -> None:
         )
 
 
-def _item_choices(meeting: Meeting) -> list:
+def item_choices(meeting: Meeting) -> list:
+    """Agenda items of a meeting as select choices, with "none" first."""
     return options(
         [(None, "—")] + [(item.id, f"{item.position}. {item.title}") for item in meeting.items]
     )
-
-
-def _idea_aids(ideas) -> dict:
-    """A Dutch aid (not a translation) per non-Dutch idea, from its agenda item's Dutch ideas."""
-    from klankbord.analysis import dutch_aids
-
-    ideas = sorted(ideas, key=lambda i: -i.support_count)
-    found = dutch_aids(
-        [i.text for i in ideas], [i.lang for i in ideas], [i.agenda_item_id for i in ideas]
-    )
-    return {idea.id: aid for idea, aid in zip(ideas, found, strict=True) if aid is not None}

@@ -7,21 +7,17 @@ from flask_babel import gettext as _
 
 from klankbord.accounts.tenancy import get_scoped_or_404, require_role
 from klankbord.core import pdf
+from klankbord.core.views import commit_or_show
 from klankbord.meetings import services
 from klankbord.meetings.forms import ActionForm, update_form
-from klankbord.meetings.models import (
-    IdeaStatus,
-    Meeting,
-    MeetingAction,
-    MeetingGroup,
-    MeetingUpdate,
-)
-from klankbord.meetings.views.base import EDIT_ROLES, _idea_aids, _item_choices, _manage, _saved, bp
+from klankbord.meetings.models import Meeting, MeetingAction, MeetingGroup, MeetingUpdate
+from klankbord.meetings.views.base import EDIT_ROLES, bp, item_choices, managed
 
 # Actions -------------------------------------------------------------------------------------
 
 
 def _action_data(form: ActionForm) -> services.ActionData:
+    """The action form as the service's data."""
     return services.ActionData(
         description=form.description.data,
         owner=form.owner.data,
@@ -34,71 +30,45 @@ def _action_data(form: ActionForm) -> services.ActionData:
 @bp.route("/<int:meeting_id>/actions/new", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def new_action(meeting_id: int):
-    meeting = get_scoped_or_404(Meeting, meeting_id)
-    _manage(meeting.group)
+    """Add an action agreed in the meeting."""
+    meeting = managed(Meeting, meeting_id)
     form = ActionForm()
-    form.agenda_item_id.choices = _item_choices(meeting)
-    if form.validate_on_submit():
-        if _saved(lambda: services.add_action(meeting, _action_data(form)), _("Action added.")):
-            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    form.agenda_item_id.choices = item_choices(meeting)
+    if form.validate_on_submit() and commit_or_show(
+        lambda: services.add_action(meeting, _action_data(form)), _("Action added."), form=form
+    ):
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     return render_template("meetings/action_form.html", form=form, meeting=meeting, action=None)
 
 
 @bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def action(action_id: int):
-    action = get_scoped_or_404(MeetingAction, action_id)
+    """Change an action: owner, due date, status."""
+    action = managed(MeetingAction, action_id)
     meeting = action.meeting
-    _manage(meeting.group)
     form = ActionForm(obj=action if request.method == "GET" else None)
-    form.agenda_item_id.choices = _item_choices(meeting)
-    if form.validate_on_submit():
-        if _saved(lambda: services.update_action(action, _action_data(form)), _("Action saved.")):
-            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    form.agenda_item_id.choices = item_choices(meeting)
+    if form.validate_on_submit() and commit_or_show(
+        lambda: services.update_action(action, _action_data(form)), _("Action saved."), form=form
+    ):
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     return render_template("meetings/action_form.html", form=form, meeting=meeting, action=action)
 
 
 # Summary -------------------------------------------------------------------------------------
 
 
-def _summary_context(meeting: Meeting) -> dict:
-    items = []
-    for item in meeting.items:
-        ideas = services.ideas_for(meeting, item_id=item.id)
-        items.append(
-            {
-                "item": item,
-                "approved": sorted(
-                    [i for i in ideas if i.status == IdeaStatus.APPROVED.value],
-                    key=lambda i: -i.support_count,
-                ),
-                "pending": [i for i in ideas if i.status == IdeaStatus.PENDING.value],
-                "hidden": [i for i in ideas if i.status == IdeaStatus.HIDDEN.value],
-                "polls": [
-                    (p, services.poll_results(p))
-                    for p in meeting.polls
-                    if p.agenda_item_id == item.id
-                ],
-            }
-        )
-    other_polls = [(p, services.poll_results(p)) for p in meeting.polls if p.agenda_item_id is None]
-    return {
-        "meeting": meeting,
-        "items": items,
-        "aids": _idea_aids([i for e in items for key in ("approved", "hidden") for i in e[key]]),
-        "other_polls": other_polls,
-        "attendee_count": len(services.attendee_ids(meeting)),
-    }
-
-
 @bp.get("/<int:meeting_id>/summary")
 def summary(meeting_id: int):
+    """The staff summary of a meeting (hidden ideas included, marked)."""
     meeting = get_scoped_or_404(Meeting, meeting_id)
-    return render_template("meetings/summary.html", **_summary_context(meeting))
+    return render_template("meetings/summary.html", **services.summary_context(meeting))
 
 
 @bp.get("/<int:meeting_id>/summary.md")
 def summary_markdown(meeting_id: int):
+    """The minutes as a Markdown file."""
     meeting = get_scoped_or_404(Meeting, meeting_id)
     return Response(
         services.summary_markdown(meeting),
@@ -111,6 +81,7 @@ def summary_markdown(meeting_id: int):
 
 @bp.get("/<int:meeting_id>/summary.pdf")
 def summary_pdf(meeting_id: int):
+    """The minutes as a PDF file (503 page when the server cannot make PDFs)."""
     meeting = get_scoped_or_404(Meeting, meeting_id)
     if not pdf.available():
         return render_template(
@@ -138,6 +109,7 @@ def summary_pdf(meeting_id: int):
 
 
 def _update_form(group: MeetingGroup, **kwargs):
+    """The update form with the group's languages, themes, agenda items and actions."""
     items = [item for meeting in group.meetings for item in meeting.items]
     actions = [action for meeting in group.meetings for action in meeting.actions]
     return update_form(
@@ -146,6 +118,7 @@ def _update_form(group: MeetingGroup, **kwargs):
 
 
 def _update_data(form) -> services.UpdateData:
+    """The update form as the service's data."""
     return services.UpdateData(
         title=form.translations("title"),
         result=form.translations("result"),
@@ -160,27 +133,29 @@ def _update_data(form) -> services.UpdateData:
 @bp.route("/groups/<int:group_id>/updates/new", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def new_update(group_id: int):
-    group = get_scoped_or_404(MeetingGroup, group_id)
-    _manage(group)
+    """Write a "you said, we did" update for the group's public page."""
+    group = managed(MeetingGroup, group_id)
     form = _update_form(group)
-    if form.validate_on_submit():
-        if _saved(lambda: services.create_update(group, _update_data(form)), _("Update saved.")):
-            return redirect(url_for("meetings.group", group_id=group.id))
+    if form.validate_on_submit() and commit_or_show(
+        lambda: services.create_update(group, _update_data(form)), _("Update saved."), form=form
+    ):
+        return redirect(url_for("meetings.group", group_id=group.id))
     return render_template("meetings/update_form.html", form=form, group=group, update=None)
 
 
 @bp.route("/updates/<int:update_id>", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def update(update_id: int):
-    row = get_scoped_or_404(MeetingUpdate, update_id)
+    """Change or (un)publish an update."""
+    row = managed(MeetingUpdate, update_id)
     group = row.group
-    _manage(group)
     form = _update_form(group, obj=row if request.method == "GET" else None)
     if request.method == "GET":
         for prefix in ("title", "result", "not_done"):
             form.fill(prefix, getattr(row, prefix))
         form.publish.data = row.published_at is not None
-    if form.validate_on_submit():
-        if _saved(lambda: services.edit_update(row, _update_data(form)), _("Update saved.")):
-            return redirect(url_for("meetings.group", group_id=group.id))
+    if form.validate_on_submit() and commit_or_show(
+        lambda: services.edit_update(row, _update_data(form)), _("Update saved."), form=form
+    ):
+        return redirect(url_for("meetings.group", group_id=group.id))
     return render_template("meetings/update_form.html", form=form, group=group, update=row)

@@ -9,26 +9,28 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from klankbord.accounts.models import Role
 from klankbord.accounts.tenancy import (
     ask_password_again,
+    can_edit,
     current_org,
     get_scoped_or_404,
     require_role,
     scoped,
 )
 from klankbord.core.time import today
+from klankbord.core.views import commit_or_show
 from klankbord.extensions import db
 from klankbord.meetings import services
 from klankbord.meetings.forms import GroupForm, MemberForm, ThemeForm, options
 from klankbord.meetings.models import Meeting, MeetingGroup, MeetingMember, MeetingStatus
-from klankbord.meetings.views.base import EDIT_ROLES, _manage, _saved, bp
+from klankbord.meetings.views.base import EDIT_ROLES, bp, managed, require_post_form
 
 # Overview and groups -------------------------------------------------------------------------
 
 
 @bp.get("/")
 def index():
+    """Groups, meetings still to come and overdue actions of the organisation."""
     groups = db.session.execute(scoped(MeetingGroup).order_by(MeetingGroup.name)).scalars().all()
     meetings = (
         db.session.execute(
@@ -45,42 +47,42 @@ def index():
         groups=groups,
         meetings=meetings,
         overdue=overdue,
-        can_create=g.role in EDIT_ROLES,
+        can_create=can_edit(),
     )
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def new_group():
+    """Create a group (a facilitator who creates one facilitates it)."""
     form = GroupForm()
     form.facilitators.choices = options(
         (u.id, u.name) for u in services.eligible_facilitators(current_org().id)
     )
     if request.method == "GET":
         form.facilitators.data = [current_user.id]
-    if form.validate_on_submit():
-        try:
-            group = services.create_group(
+    if form.validate_on_submit() and (
+        done := commit_or_show(
+            lambda: services.create_group(
                 current_org().id,
                 form.name.data,
                 form.purpose.data,
                 form.languages.data,
                 form.facilitators.data,
-            )
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            if g.role == Role.FACILITATOR and current_user.id not in form.facilitators.data:
-                group.facilitators.append(current_user._get_current_object())
-            db.session.commit()
-            flash(_("Group created."), "success")
-            return redirect(url_for("meetings.group", group_id=group.id))
+                creator=current_user._get_current_object(),
+                creator_role=g.role,
+            ),
+            _("Group created."),
+            form=form,
+        )
+    ):
+        return redirect(url_for("meetings.group", group_id=done.value.id))
     return render_template("meetings/group_form.html", form=form, group=None)
 
 
 @bp.get("/groups/<int:group_id>")
 def group(group_id: int):
+    """One group: its meetings, members (for its managers), updates and public page."""
     group = get_scoped_or_404(MeetingGroup, group_id)
     manage = services.can_manage(group, current_user, g.role)
     public_url = url_for("meetings_public.group_page", code=group.public_code, _external=True)
@@ -98,8 +100,8 @@ def group(group_id: int):
 @bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def edit_group(group_id: int):
-    group = get_scoped_or_404(MeetingGroup, group_id)
-    _manage(group)
+    """Change a group's name, purpose, languages and facilitators."""
+    group = managed(MeetingGroup, group_id)
     form = GroupForm(obj=group if request.method == "GET" else None)
     form.facilitators.choices = options(
         (u.id, u.name) for u in services.eligible_facilitators(current_org().id)
@@ -107,41 +109,38 @@ def edit_group(group_id: int):
     if request.method == "GET":
         form.languages.data = [code for code in group.languages if code != "nl"]
         form.facilitators.data = [u.id for u in group.facilitators]
-    if form.validate_on_submit():
-        try:
-            services.update_group(
-                group,
-                form.name.data,
-                form.purpose.data,
-                form.languages.data,
-                form.facilitators.data,
-            )
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Group saved."), "success")
-            return redirect(url_for("meetings.group", group_id=group.id))
+    if form.validate_on_submit() and commit_or_show(
+        lambda: services.update_group(
+            group,
+            form.name.data,
+            form.purpose.data,
+            form.languages.data,
+            form.facilitators.data,
+        ),
+        _("Group saved."),
+        form=form,
+    ):
+        return redirect(url_for("meetings.group", group_id=group.id))
     return render_template("meetings/group_form.html", form=form, group=group)
 
 
 @bp.route("/themes", methods=["GET", "POST"])
 def themes():
+    """The organisation's themes; editors add one."""
     form = ThemeForm()
     if request.method == "POST":
-        if g.role not in EDIT_ROLES:
+        if not can_edit():
             abort(403)
-        if form.validate_on_submit():
-            if _saved(
-                lambda: services.add_theme(current_org().id, form.name_nl.data, form.name_en.data),
-                _("Theme added."),
-            ):
-                return redirect(url_for("meetings.themes"))
+        if form.validate_on_submit() and commit_or_show(
+            lambda: services.add_theme(current_org().id, form.name_nl.data, form.name_en.data),
+            _("Theme added."),
+            form=form,
+        ):
+            return redirect(url_for("meetings.themes"))
     rows = services.active_themes(current_org().id)
     db.session.commit()  # the default themes, when seeded just now
     return render_template(
-        "meetings/themes.html", themes=rows, form=form, can_edit=g.role in EDIT_ROLES
+        "meetings/themes.html", themes=rows, form=form, can_edit=can_edit()
     )
 
 
@@ -149,6 +148,7 @@ def themes():
 
 
 def _member_data(form: MemberForm) -> services.MemberData:
+    """The member form as the service's data."""
     return services.MemberData(
         alias=form.alias.data,
         languages=form.languages.data or [],
@@ -164,43 +164,31 @@ def _member_data(form: MemberForm) -> services.MemberData:
 @bp.route("/groups/<int:group_id>/members/new", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def new_member(group_id: int):
-    group = get_scoped_or_404(MeetingGroup, group_id)
-    _manage(group)
+    """Add a member with their consent."""
+    group = managed(MeetingGroup, group_id)
     form = MemberForm()
     if request.method == "GET":
         form.consent_date.data = today()
-    if form.validate_on_submit():
-        try:
-            services.add_member(group, _member_data(form))
-        except services.MeetingError as error:
-            db.session.rollback()
-            form.contact.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(_("Member added."), "success")
-            return redirect(url_for("meetings.group", group_id=group.id))
+    if form.validate_on_submit() and commit_or_show(
+        lambda: services.add_member(group, _member_data(form)), _("Member added."), form=form
+    ):
+        return redirect(url_for("meetings.group", group_id=group.id))
     return render_template("meetings/member_form.html", form=form, group=group, member=None)
 
 
 @bp.route("/members/<int:member_id>", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def member(member_id: int):
-    member = get_scoped_or_404(MeetingMember, member_id)
-    _manage(member.group)
+    """Change a member's data and consent (an erased member has none left)."""
+    member = managed(MeetingMember, member_id)
     if member.erased_at is not None:
         flash(_("This member's data was erased."), "info")
         return redirect(url_for("meetings.group", group_id=member.group_id))
     form = MemberForm(obj=member if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_member(member, _member_data(form))
-        except services.MeetingError as error:
-            db.session.rollback()
-            form.contact.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(_("Member saved."), "success")
-            return redirect(url_for("meetings.group", group_id=member.group_id))
+    if form.validate_on_submit() and commit_or_show(
+        lambda: services.update_member(member, _member_data(form)), _("Member saved."), form=form
+    ):
+        return redirect(url_for("meetings.group", group_id=member.group_id))
     return render_template(
         "meetings/member_form.html",
         form=form,
@@ -213,10 +201,9 @@ def member(member_id: int):
 @bp.post("/members/<int:member_id>/erase")
 @require_role(*EDIT_ROLES)
 def erase_member(member_id: int):
-    member = get_scoped_or_404(MeetingMember, member_id)
-    _manage(member.group)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    """Erase a member's personal data on request (password typed again first)."""
+    member = managed(MeetingMember, member_id)
+    require_post_form()
     if (confirm := ask_password_again(url_for("meetings.member", member_id=member.id))) is not None:
         return confirm
     if member.erased_at is None:
@@ -229,10 +216,9 @@ def erase_member(member_id: int):
 @bp.post("/members/<int:member_id>/export")
 @require_role(*EDIT_ROLES)
 def export_member(member_id: int):
-    member = get_scoped_or_404(MeetingMember, member_id)
-    _manage(member.group)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    """Everything stored about a member, as JSON (password typed again first)."""
+    member = managed(MeetingMember, member_id)
+    require_post_form()
     if (confirm := ask_password_again(url_for("meetings.member", member_id=member.id))) is not None:
         return confirm
     data = services.export_member(member, actor=current_user)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import segno
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from klankbord.accounts.tenancy import current_org, get_scoped_or_404, require_role
+from klankbord.core.views import commit_or_show
 from klankbord.extensions import db
 from klankbord.meetings import services
 from klankbord.meetings import views as settings
@@ -16,36 +17,29 @@ from klankbord.meetings.models import IdeaStatus, Meeting, MeetingIdea, MeetingP
 from klankbord.meetings.participant import wants_part
 from klankbord.meetings.views.base import (
     EDIT_ROLES,
-    _idea_aids,
-    _join_url,
-    _manage,
-    _warn_untranslated,
     bp,
+    join_url,
+    managed,
+    require_post_form,
+    warn_untranslated,
 )
 
 # Live control --------------------------------------------------------------------------------
 
 
 def _live_action(meeting_id: int, operation, success: str | None = None, to: str = "meetings.live"):
-    meeting = get_scoped_or_404(Meeting, meeting_id)
-    _manage(meeting.group)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    try:
-        operation(meeting)
-    except services.MeetingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    """Run one live-control service on a managed meeting; a refusal returns to the meeting."""
+    meeting = managed(Meeting, meeting_id)
+    require_post_form()
+    if not commit_or_show(lambda: operation(meeting), success):
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
-    db.session.commit()
-    if success:
-        flash(success, "success")
     return redirect(url_for(to, meeting_id=meeting.id))
 
 
 @bp.post("/<int:meeting_id>/start")
 @require_role(*EDIT_ROLES)
 def start(meeting_id: int):
+    """Start the meeting: phones follow the first agenda item."""
     return _live_action(
         meeting_id, services.start_meeting, _("The meeting is live. Show the projector page.")
     )
@@ -54,6 +48,7 @@ def start(meeting_id: int):
 @bp.post("/<int:meeting_id>/move")
 @require_role(*EDIT_ROLES)
 def move(meeting_id: int):
+    """Move the room to the next, previous or a chosen agenda item."""
     item_id = request.form.get("item_id", type=int)
     step = -1 if request.form.get("step") == "-1" else 1
     return _live_action(meeting_id, lambda m: services.move_to_item(m, step=step, item_id=item_id))
@@ -62,6 +57,7 @@ def move(meeting_id: int):
 @bp.post("/<int:meeting_id>/finish")
 @require_role(*EDIT_ROLES)
 def finish(meeting_id: int):
+    """End the live part of the meeting."""
     return _live_action(
         meeting_id, services.finish_meeting, _("The meeting has finished."), to="meetings.meeting"
     )
@@ -70,8 +66,8 @@ def finish(meeting_id: int):
 @bp.get("/<int:meeting_id>/live")
 @require_role(*EDIT_ROLES)
 def live(meeting_id: int):
-    meeting = get_scoped_or_404(Meeting, meeting_id)
-    _manage(meeting.group)
+    """The facilitator's live control: ideas to moderate, polls, the agenda."""
+    meeting = managed(Meeting, meeting_id)
     item = meeting.current_item
     ideas = services.ideas_for(meeting, item_id=item.id if item else None)
     polls = [(poll, services.poll_results(poll)) for poll in meeting.polls]
@@ -80,10 +76,10 @@ def live(meeting_id: int):
         meeting=meeting,
         item=item,
         ideas=ideas,
-        aids=_idea_aids(ideas),
+        aids=services.idea_aids(ideas),
         polls=polls,
         post_form=FlaskForm(),
-        join_url=_join_url(meeting),
+        join_url=join_url(meeting),
         version=meeting.staff_version,
         partial=wants_part(),
     )
@@ -107,12 +103,11 @@ def live_state(meeting_id: int):
 
 @bp.get("/<int:meeting_id>/projector")
 def projector(meeting_id: int):
+    """The projector page: question, QR code, newest approved ideas, the open poll."""
     meeting = get_scoped_or_404(Meeting, meeting_id)
     item = meeting.current_item
-    join_url = _join_url(meeting)
-    qr = segno.make(join_url, error="m").svg_inline(
-        scale=8, omitsize=True, dark="#000", light="#fff"
-    )
+    url = join_url(meeting)
+    qr = segno.make(url, error="m").svg_inline(scale=8, omitsize=True, dark="#000", light="#fff")
     poll = services.open_poll_of(meeting)
     ideas, total = services.newest_approved_ideas(
         meeting, item.id if item else None, settings.PROJECTOR_IDEAS - (2 if poll else 0)
@@ -121,7 +116,7 @@ def projector(meeting_id: int):
         "meetings/projector.html",
         meeting=meeting,
         item=item,
-        join_url=join_url,
+        join_url=url,
         qr=qr,
         ideas=ideas,
         more_ideas=total - len(ideas),
@@ -136,9 +131,8 @@ def projector(meeting_id: int):
 @bp.post("/ideas/<int:idea_id>/moderate")
 @require_role(*EDIT_ROLES)
 def moderate(idea_id: int):
-    idea = get_scoped_or_404(MeetingIdea, idea_id)
-    meeting = db.session.get(Meeting, idea.meeting_id)
-    _manage(meeting.group)
+    """Approve an idea for the projector, or hide it."""
+    idea = managed(MeetingIdea, idea_id)
     status = request.form.get("status", "")
     if not FlaskForm().validate_on_submit() or status not in {s.value for s in IdeaStatus}:
         abort(400)
@@ -146,55 +140,46 @@ def moderate(idea_id: int):
     db.session.commit()
     if request.form.get("back") == "item" and idea.agenda_item_id:
         return redirect(url_for("meetings.item", item_id=idea.agenda_item_id))
-    return redirect(url_for("meetings.live", meeting_id=meeting.id))
+    return redirect(url_for("meetings.live", meeting_id=idea.meeting_id))
 
 
 @bp.route("/<int:meeting_id>/polls/new", methods=["GET", "POST"])
 @require_role(*EDIT_ROLES)
 def new_poll(meeting_id: int):
-    meeting = get_scoped_or_404(Meeting, meeting_id)
-    _manage(meeting.group)
+    """Prepare a poll in the group's languages."""
+    meeting = managed(Meeting, meeting_id)
     form = poll_form(meeting.group.languages, meeting.items)
     if request.method == "GET":
         form.agenda_item_id.data = meeting.current_item_id
-    if form.validate_on_submit():
-        try:
-            services.create_poll(
-                meeting, form.translations("question"), poll_options(form), form.agenda_item_id.data
-            )
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Poll prepared. Open it when the group is ready."), "success")
-            _warn_untranslated(form, ["question", "options"])
-            return redirect(url_for("meetings.live", meeting_id=meeting.id))
+    if form.validate_on_submit() and commit_or_show(
+        lambda: services.create_poll(
+            meeting, form.translations("question"), poll_options(form), form.agenda_item_id.data
+        ),
+        _("Poll prepared. Open it when the group is ready."),
+        form=form,
+    ):
+        warn_untranslated(form, ["question", "options"])
+        return redirect(url_for("meetings.live", meeting_id=meeting.id))
     return render_template("meetings/poll_form.html", form=form, meeting=meeting)
 
 
 def _poll_action(poll_id: int, operation):
-    poll = get_scoped_or_404(MeetingPoll, poll_id)
-    _manage(poll.meeting.group)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    try:
-        operation(poll)
-    except services.MeetingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    """Run one poll service on a managed poll and return to the live control."""
+    poll = managed(MeetingPoll, poll_id)
+    require_post_form()
+    commit_or_show(lambda: operation(poll))
     return redirect(url_for("meetings.live", meeting_id=poll.meeting_id))
 
 
 @bp.post("/polls/<int:poll_id>/open")
 @require_role(*EDIT_ROLES)
 def open_poll(poll_id: int):
+    """Open a poll on the phones (another open one closes)."""
     return _poll_action(poll_id, services.open_poll)
 
 
 @bp.post("/polls/<int:poll_id>/close")
 @require_role(*EDIT_ROLES)
 def close_poll(poll_id: int):
+    """Close a poll."""
     return _poll_action(poll_id, services.close_poll)
