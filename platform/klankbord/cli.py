@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
+from klankbord.core.slugs import slugify
 from klankbord.extensions import db
 
 #: Functions that add demo content; domains append theirs. Each takes the demo organisation.
@@ -56,14 +57,6 @@ def create_admin(email: str, name: str, org_name: str, password: str) -> None:
         f"Administrator {user.email} created for {org.name}. "
         "They set up a second factor at first login."
     )
-
-
-def slugify(text: str) -> str:
-    import re
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "organisatie"
 
 
 @click.command("demo")

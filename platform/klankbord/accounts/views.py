@@ -35,7 +35,9 @@ from klankbord.accounts.tenancy import (
     staff_blueprint,
 )
 from klankbord.core.access import member_action, public_endpoint
+from klankbord.core.languages import STAFF_LANGUAGES
 from klankbord.core.time import utcnow
+from klankbord.core.views import commit_or_show
 from klankbord.extensions import db
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -247,7 +249,7 @@ def send_invitation(invitation, organisation, link: str) -> None:
     from klankbord.core.mail import send_mail
 
     parts = []
-    for lang in ("nl", "en"):
+    for lang in STAFF_LANGUAGES:
         with force_locale(lang):
             parts.append(
                 _(
@@ -342,23 +344,16 @@ def invite_member():
 @staff.post("/admin/members/<int:membership_id>/role")
 @require_role(Role.ADMIN)
 def change_role(membership_id: int):
-    membership = db.session.execute(
-        scoped(Membership).where(Membership.id == membership_id)
-    ).scalar_one_or_none()
-    if membership is None:
-        abort(404)
+    """Change a member's role (not one's own administrator role; password typed again first)."""
+    membership = get_scoped_or_404(Membership, membership_id)
     form = RoleForm()
     if form.validate_on_submit():
         if (confirm := ask_password_again(url_for("staff.members"))) is not None:
             return confirm
-        if membership.user_id == current_user.id and form.role.data != Role.ADMIN.value:
-            flash(_("You cannot take away your own administrator role."), "error")
-        else:
-            services.set_membership(
-                membership.user, current_org(), form.role.data, actor=current_user
-            )
-            db.session.commit()
-            flash(_("Role changed."), "success")
+        commit_or_show(
+            lambda: services.change_role(membership, form.role.data, actor=current_user),
+            _("Role changed."),
+        )
     return redirect(url_for("staff.members"))
 
 

@@ -5,23 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import segno
-from flask import (
-    Response,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from klankbord.accounts.services import record_event
 from klankbord.accounts.tenancy import (
+    EDITORS,
+    can_edit,
     current_org,
     get_scoped_or_404,
     require_role,
@@ -32,6 +24,7 @@ from klankbord.core import pdf
 from klankbord.core.disclosure import coarse_count
 from klankbord.core.i18n import format_when
 from klankbord.core.time import utcnow
+from klankbord.core.views import commit_or_show
 from klankbord.extensions import db
 from klankbord.surveys import services, ui_text
 from klankbord.surveys.forms import (
@@ -45,7 +38,6 @@ from klankbord.surveys.models import Deployment
 
 bp = staff_blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates")
 
-EDITORS = ("admin", "facilitator")
 
 
 def qr_svg(url: str, label: str) -> Markup:
@@ -105,7 +97,8 @@ def deploy():
     if form.validate_on_submit():
         version = next(v for v in versions if v.id == form.version.data)
         chosen = services.locations_by_ids(current_org(), form.locations.data)
-        try:
+
+        def deploy_and_record():
             deployment = services.create_deployment(
                 current_org(),
                 version,
@@ -115,10 +108,6 @@ def deploy():
                 created_by=current_user,
                 slip_required=form.slip_required.data,
             )
-        except services.SurveyError as error:
-            db.session.rollback()
-            form.locations.errors = [*form.locations.errors, str(error)]
-        else:
             record_event(
                 "survey_deployed",
                 actor=current_user,
@@ -130,9 +119,10 @@ def deploy():
                     "locations": len(chosen),
                 },
             )
-            db.session.commit()
-            flash(_("The survey is deployed."), "success")
-            return redirect(url_for("surveys.deployment", deployment_id=deployment.id))
+            return deployment
+
+        if done := commit_or_show(deploy_and_record, _("The survey is deployed."), form=form):
+            return redirect(url_for("surveys.deployment", deployment_id=done.value.id))
     defn = services.definition_of(versions[0])
     return render_template(
         "surveys/deploy.html",
@@ -163,7 +153,7 @@ def deployment(deployment_id: int):
         slips_used=slips_used,
         follow_form=follow_form,
         slips_form=SlipsForm(),
-        can_edit=g.role.value in EDITORS,
+        can_edit=can_edit(),
     )
 
 
