@@ -60,6 +60,7 @@ def local_time(moment) -> str:
 
 @bp.get("/")
 def index():
+    """Surveys, their versions and the deployments of this organisation."""
     versions = services.latest_versions()
     deployments = (
         db.session.execute(
@@ -135,6 +136,7 @@ def deploy():
 
 @bp.get("/deployments/<int:deployment_id>")
 def deployment(deployment_id: int):
+    """One deployment: progress (rounded), link, poster, slips, follow-up text."""
     deployment = get_scoped_or_404(Deployment, deployment_id)
     defn = services.definition_of(deployment.version)
     # Progress only, for every role: exact and per-language figures come from releases.
@@ -160,6 +162,7 @@ def deployment(deployment_id: int):
 @bp.post("/deployments/<int:deployment_id>/follow-up")
 @require_role(*EDITORS)
 def follow_up(deployment_id: int):
+    """Save the "what happens next" text residents see after answering."""
     deployment = get_scoped_or_404(Deployment, deployment_id)
     defn = services.definition_of(deployment.version)
     form = follow_up_form(defn.language_codes, None)
@@ -200,6 +203,7 @@ def _poster_context(deployment: Deployment) -> dict:
 
 @bp.get("/deployments/<int:deployment_id>/poster")
 def poster(deployment_id: int):
+    """A printable poster with the link and QR code of a deployment."""
     deployment = get_scoped_or_404(Deployment, deployment_id)
     return render_template("surveys/poster.html", **_poster_context(deployment))
 
