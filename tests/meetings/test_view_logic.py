@@ -114,3 +114,18 @@ def test_summary_context_sorts_ideas_by_status_and_support(live, make, db):
     assert by_item[second.id]["approved"] == [] and by_item[second.id]["polls"] == []
     assert context["other_polls"] == [(loose_poll, [0, 0])]
     assert context["aids"] == {}  # Dutch ideas need no Dutch aid
+
+
+def test_projector_settings_are_read_from_the_views_package(client, live, monkeypatch):
+    """The split keeps ``views.PROJECTOR_REFRESH_SECONDS`` the place to change (e2e tests do)."""
+    from tests.conftest import login
+
+    from klankbord.meetings import views
+
+    login(client, live.facilitator)
+    monkeypatch.setattr(views, "PROJECTOR_REFRESH_SECONDS", 2)
+    page = client.get(f"/meetings/{live.meeting.id}/projector").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in page
+    monkeypatch.setattr(views, "PROJECTOR_REFRESH_SECONDS", 37)
+    page = client.get(f"/meetings/{live.meeting.id}/projector").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="37">' in page
