@@ -26,7 +26,13 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from klankbord.accounts.services import record_event
-from klankbord.accounts.tenancy import get_scoped_or_404, require_role, scoped, staff_blueprint
+from klankbord.accounts.tenancy import (
+    EDITORS,
+    get_scoped_or_404,
+    require_role,
+    scoped,
+    staff_blueprint,
+)
 from klankbord.core import pdf
 from klankbord.core.access import member_action, public_endpoint
 from klankbord.core.i18n import LANGUAGE_NAMES, current_language
@@ -39,7 +45,7 @@ from klankbord.reports.models import ReportScope, ReportTheme, ShareLink
 bp = staff_blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 public = Blueprint("reports_public", __name__, template_folder="templates")
 
-EDIT = ("admin", "facilitator")
+EDIT = EDITORS  # the one definition of the editor roles (accounts.tenancy)
 
 ERRORS = {
     "name_required": lambda: _("Give the report a name."),
