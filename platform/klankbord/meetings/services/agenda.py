@@ -22,7 +22,7 @@ from klankbord.meetings.models import (
 from klankbord.meetings.services.base import (
     JOIN_CODE_LENGTH,
     MeetingError,
-    _languages,
+    checked_languages,
     clean_translations,
     mark_changed,
     new_code,
@@ -55,7 +55,7 @@ def create_meeting(
         starts_at=starts_at,
         place=(place or "").strip(),
         online_link=(online_link or "").strip(),
-        interpreters=_languages(interpreters),
+        interpreters=checked_languages(interpreters),
         join_code=_unique_join_code(),
     )
     db.session.add(meeting)
@@ -75,7 +75,7 @@ def update_meeting(
     meeting.starts_at = starts_at
     meeting.place = (place or "").strip()
     meeting.online_link = (online_link or "").strip()
-    meeting.interpreters = _languages(interpreters)
+    meeting.interpreters = checked_languages(interpreters)
     db.session.flush()
     mark_changed(meeting)
     return meeting

@@ -21,6 +21,7 @@ __all__ = [
     "PUBLIC_CODE_LENGTH",
     "InputRejected",
     "MeetingError",
+    "checked_languages",
     "clean_translations",
     "mark_changed",
     "new_code",
@@ -57,8 +58,8 @@ def clean_translations(values: dict[str, str], languages: Iterable[str]) -> dict
     }
 
 
-def _languages(codes: Iterable[str]) -> list[str]:
-    """Known language codes, without duplicates, in the usual order."""
+def checked_languages(codes: Iterable[str]) -> list[str]:
+    """Known language codes, without duplicates, in the usual order (refused when unknown)."""
     codes = set(codes)
     if codes - set(LANGUAGES):
         raise MeetingError(_l("Unknown language."), code="unknown_language")

@@ -27,7 +27,7 @@ from klankbord.meetings.services.base import (
     ERASED_ALIAS,
     PUBLIC_CODE_LENGTH,
     MeetingError,
-    _languages,
+    checked_languages,
     new_code,
     normalise_code,
 )
@@ -141,7 +141,7 @@ def create_group(
     A facilitator who creates a group facilitates it, even when not ticked: otherwise they could
     not change the group they just made (admins may anyway, so they are added only when ticked).
     """
-    langs = _languages(["nl", *languages])
+    langs = checked_languages(["nl", *languages])
     group = MeetingGroup(
         organisation_id=org_id,
         name=name.strip(),
@@ -172,7 +172,7 @@ def update_group(
 ) -> MeetingGroup:
     group.name = name.strip()
     group.purpose = (purpose or "").strip()
-    group.languages = _languages(["nl", *languages])
+    group.languages = checked_languages(["nl", *languages])
     group.facilitators = _facilitators(group.organisation_id, facilitator_ids)
     db.session.flush()
     return group
@@ -232,7 +232,7 @@ def _apply_member(member: MeetingMember, data: MemberData) -> None:
             field="contact",
         )
     member.alias = data.alias.strip()
-    member.languages = _languages(data.languages)
+    member.languages = checked_languages(data.languages)
     member.interpreter_needed = data.interpreter_needed
     member.consent_date = data.consent_date
     member.consent_scope = (data.consent_scope or "").strip()
