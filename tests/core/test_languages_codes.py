@@ -68,6 +68,21 @@ def test_interface_texts_of_residents_follow_the_same_rule():
     assert meeting_text.bundle("ti")["join"] == meeting_text.TEXT["join"]["ti"]
 
 
+def test_interface_tables_are_complete_so_residents_never_see_the_fallback():
+    from klankbord.core import respondent_errors
+    from klankbord.meetings import ui_text as meeting_text
+    from klankbord.surveys import ui_text as survey_text
+
+    for table in (meeting_text.TEXT, survey_text.TEXTS, respondent_errors.TEXTS):
+        missing = [
+            (key, lang)
+            for key, texts in table.items()
+            for lang in languages.LANGUAGES
+            if not texts.get(lang)
+        ]
+        assert missing == []
+
+
 def test_survey_texts_fall_back_to_the_survey_default_language_first():
     from types import SimpleNamespace
 

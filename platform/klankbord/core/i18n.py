@@ -11,8 +11,14 @@ from flask import current_app, g, has_request_context, request, session
 
 from klankbord.core.languages import LANGUAGE_NAMES
 
-__all__ = ["LANGUAGE_NAMES", "current_language", "format_day", "format_when", "select_locale",
-           "text_direction"]
+__all__ = [
+    "LANGUAGE_NAMES",
+    "current_language",
+    "format_day",
+    "format_when",
+    "select_locale",
+    "text_direction",
+]
 
 RTL_LANGUAGES = frozenset({"ar", "fa"})
 

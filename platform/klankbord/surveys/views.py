@@ -39,7 +39,6 @@ from klankbord.surveys.models import Deployment
 bp = staff_blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates")
 
 
-
 def qr_svg(url: str, label: str) -> Markup:
     """The QR code of ``url`` as inline SVG (scalable, no image request)."""
     svg = segno.make(url, error="m").svg_inline(
