@@ -39,9 +39,6 @@ QUERY_CALLS = frozenset({"select", "delete", "insert", "update", "get", "exists"
 #: (rule, module or package prefix, what it reaches) -> who removes it. Matching is by prefix,
 #: so ``klankbord.reports.services`` also covers the modules of a future package of that name.
 KNOWN_VIOLATIONS: dict[tuple[str, str, str], str] = {
-    # meetings/services.py imports ``cli.slugify``; the meetings helper moves it (and the
-    # random-code helpers) to core.
-    ("no-cli-or-app-setup", "klankbord.meetings.services", "klankbord.cli"): "meetings helper",
     # reports/services.py (being split into a package by the reports helper) queries survey
     # answers and meeting ideas itself: ``collect_texts`` becomes ``surveys.seam.scope_free_text``
     # + ``meetings.seam.scope_ideas`` (tests/jobs/test_seams.py shows they give the same rows);
@@ -70,8 +67,6 @@ AUDITED_READS: dict[tuple[str, str], str] = {
     ("klankbord.reports.views", "export_pdf"): "audit event 'export' (who took which report)",
     ("klankbord.reports.views", "trends_csv"): "audit event 'export' (who took which report)",
     ("klankbord.reports.views", "shared"): "audit event 'share_link_viewed' (a link was used)",
-    # _manage() records 'access_denied' and commits before abort(403), as require_role does.
-    ("klankbord.meetings.views", "live"): "audit event 'access_denied' before the 403",
 }
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from klankbord.core.registry import demo_base_url as demo_base_url  # re-exported
 from klankbord.core.registry import registry
+from klankbord.core.slugs import slugify
 from klankbord.extensions import db
 
 DEMO_PASSWORD = "klankbord-demo-wachtwoord"
@@ -55,14 +56,6 @@ def create_admin(email: str, name: str, org_name: str, password: str) -> None:
         f"Administrator {user.email} created for {org.name}. "
         "They set up a second factor at first login."
     )
-
-
-def slugify(text: str) -> str:
-    import re
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "organisatie"
 
 
 @click.command("demo")

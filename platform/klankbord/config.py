@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Flask
 
+from klankbord.core.languages import LANGUAGES, STAFF_LANGUAGES
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
 
@@ -43,8 +45,8 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 256 * 1024
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
-    STAFF_LOCALES = ("nl", "en")
-    RESPONDENT_LOCALES = ("nl", "en", "ar", "ti", "fa", "tr", "uk")
+    STAFF_LOCALES = STAFF_LANGUAGES
+    RESPONDENT_LOCALES = LANGUAGES
     LOGIN_MAX_FAILURES = 10
     LOGIN_LOCK_MINUTES = 15
     INVITE_VALID_DAYS = 7

@@ -30,11 +30,12 @@ from klankbord.accounts.passwords import (
     password_problem,
     verify_password,
 )
+from klankbord.core.errors import DomainError
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """A user-facing problem with an account operation; the message is shown as is."""
 
 
@@ -159,6 +160,20 @@ def set_membership(
             details={"from": old, "to": role.value},
         )
     return membership
+
+
+def change_role(membership: Membership, role: Role | str, *, actor: Any) -> Membership:
+    """An administrator changes someone's role in the organisation of ``membership``.
+
+    Nobody takes away their own administrator role: an organisation must not lose its last
+    administrator by a slip of the mouse, and another administrator can always do it for them.
+    """
+    role = Role(role)
+    if membership.user_id == getattr(actor, "id", None) and role != Role.ADMIN:
+        raise AccountError(
+            _("You cannot take away your own administrator role."), code="own_admin_role"
+        )
+    return set_membership(membership.user, membership.organisation, role, actor=actor)
 
 
 # Login ---------------------------------------------------------------------------------------

@@ -3,14 +3,15 @@
 Every staff blueprint is made with :func:`staff_blueprint`: its routes need a login, and the current
 organisation is loaded before the view runs. Views fetch objects with
 :func:`get_scoped_or_404`, which answers 404 for an object of another organisation, so
-foreign ids look exactly like missing ones.
+foreign ids look exactly like missing ones, and objects they change with
+:func:`get_managed_or_404`, which also asks the domain whether this user may change it (403).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from flask import Blueprint, abort, g, redirect, request, session, url_for
 from flask_login import current_user
@@ -21,7 +22,9 @@ from klankbord.extensions import db
 
 M = TypeVar("M")
 
-#: Roles that may change things; policymakers only read.
+#: Roles that may change things; policymakers only read. The one definition: views write
+#: ``@require_role(*EDITORS)`` and ``g.role in EDITORS`` (``Role`` is a ``StrEnum``, so the
+#: plain strings ``"admin"`` and ``"facilitator"`` are members too).
 EDITORS = (Role.ADMIN, Role.FACILITATOR)
 
 
@@ -82,19 +85,22 @@ def require_role(*roles: Role | str) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
             if current_role() not in allowed:
-                from klankbord.accounts.services import record_event
-
-                record_event(
-                    "access_denied", actor=current_user, details={"endpoint": request.endpoint}
-                )
-                db.session.commit()
-                abort(403)
+                deny()
             return view(*args, **kwargs)
 
         wrapped.required_roles = frozenset(r.value for r in allowed)  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
+
+
+def deny() -> NoReturn:
+    """Answer 403 and audit the refused attempt (committed, since the request ends here)."""
+    from klankbord.accounts.services import record_event
+
+    record_event("access_denied", actor=current_user, details={"endpoint": request.endpoint})
+    db.session.commit()
+    abort(403)
 
 
 def ask_password_again(back: str | None = None):
@@ -149,4 +155,27 @@ def get_scoped_or_404(model: type[M], object_id: Any) -> M:
     obj = db.session.execute(scoped(model).where(model.id == object_id)).scalar_one_or_none()  # type: ignore[attr-defined]
     if obj is None:
         abort(404)
+    return obj
+
+
+def get_managed_or_404(
+    model: type[M],
+    object_id: Any,
+    may_manage: Callable[[M, Any, Role | None], bool] | None = None,
+) -> M:
+    """Load one object of the current organisation that the current user may change.
+
+    404 for a missing or foreign id (as :func:`get_scoped_or_404`), then 403 (audited) unless
+    ``may_manage(obj, user, role)`` says yes; without ``may_manage``, every editor may
+    (:data:`EDITORS`). The domain owns the rule: meetings pass ``services.may_manage`` (admins
+    and the group's own facilitators).
+    """
+    obj = get_scoped_or_404(model, object_id)
+    allowed = (
+        may_manage(obj, current_user, current_role())
+        if may_manage is not None
+        else current_role() in EDITORS
+    )
+    if not allowed:
+        deny()
     return obj

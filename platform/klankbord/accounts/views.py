@@ -35,7 +35,9 @@ from klankbord.accounts.tenancy import (
     staff_blueprint,
 )
 from klankbord.core.access import member_action, public_endpoint
+from klankbord.core.languages import STAFF_LANGUAGES
 from klankbord.core.time import utcnow
+from klankbord.core.views import commit_or_show
 from klankbord.extensions import db
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -73,6 +75,7 @@ def _begin_login(user) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 @public_endpoint
 def login():
+    """Log in with e-mail address and password."""
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -98,6 +101,7 @@ def _pending_user():
 @bp.route("/login/second-factor", methods=["GET", "POST"])
 @member_action
 def second_factor():
+    """Type the code of the authenticator app after the password."""
     user = _pending_user()
     if not user.totp_secret:
         return redirect(url_for("accounts.second_factor_setup", next=request.args.get("next")))
@@ -134,6 +138,7 @@ def _check_code(user, form, secret: str | None = None) -> bool:
 @bp.route("/login/second-factor/setup", methods=["GET", "POST"])
 @member_action
 def second_factor_setup():
+    """Set up the authenticator app for the second factor."""
     user = _pending_user()
     if user.totp_secret and getattr(user, "second_factor_done", False):
         return redirect(url_for("staff.dashboard"))
@@ -164,6 +169,7 @@ def second_factor_setup():
 @bp.post("/logout")
 @public_endpoint
 def logout():
+    """Log out and forget the session."""
     if current_user.is_authenticated:
         services.end_session(current_user.session_token)
         services.record_event("logout", actor=current_user, organisation_id=session.get("org_id"))
@@ -180,6 +186,7 @@ def logout():
 @bp.post("/language")
 @public_endpoint
 def set_language():
+    """Choose Dutch or English for staff pages (remembered per account)."""
     from flask import current_app
 
     lang = request.form.get("lang", "")
@@ -247,7 +254,7 @@ def send_invitation(invitation, organisation, link: str) -> None:
     from klankbord.core.mail import send_mail
 
     parts = []
-    for lang in ("nl", "en"):
+    for lang in STAFF_LANGUAGES:
         with force_locale(lang):
             parts.append(
                 _(
@@ -273,6 +280,7 @@ def send_invitation(invitation, organisation, link: str) -> None:
 
 @staff.get("/")
 def dashboard():
+    """The staff start page of the chosen organisation."""
     return render_template("accounts/dashboard.html", role_label=role_label(g.role.value))
 
 
@@ -294,6 +302,7 @@ def confirm_password():
 @staff.post("/organisation")
 @member_action
 def switch_organisation():
+    """Work in another organisation the user belongs to."""
     wanted = request.form.get("organisation_id", type=int)
     if not any(m.organisation_id == wanted for m in g.memberships):
         abort(404)
@@ -304,6 +313,7 @@ def switch_organisation():
 @staff.get("/admin/members")
 @require_role(Role.ADMIN)
 def members():
+    """The organisation's members and their roles, with the invitation form."""
     rows = (
         db.session.execute(select(Membership).where(Membership.organisation_id == current_org().id))
         .scalars()
@@ -318,6 +328,7 @@ def members():
 @staff.post("/admin/members/invite")
 @require_role(Role.ADMIN)
 def invite_member():
+    """Invite someone by e-mail to a role (password typed again first)."""
     form = InviteForm()
     if not form.validate_on_submit():
         flash(_("Please give a valid e-mail address and role."), "error")
@@ -342,29 +353,23 @@ def invite_member():
 @staff.post("/admin/members/<int:membership_id>/role")
 @require_role(Role.ADMIN)
 def change_role(membership_id: int):
-    membership = db.session.execute(
-        scoped(Membership).where(Membership.id == membership_id)
-    ).scalar_one_or_none()
-    if membership is None:
-        abort(404)
+    """Change a member's role (not one's own administrator role; password typed again first)."""
+    membership = get_scoped_or_404(Membership, membership_id)
     form = RoleForm()
     if form.validate_on_submit():
         if (confirm := ask_password_again(url_for("staff.members"))) is not None:
             return confirm
-        if membership.user_id == current_user.id and form.role.data != Role.ADMIN.value:
-            flash(_("You cannot take away your own administrator role."), "error")
-        else:
-            services.set_membership(
-                membership.user, current_org(), form.role.data, actor=current_user
-            )
-            db.session.commit()
-            flash(_("Role changed."), "success")
+        commit_or_show(
+            lambda: services.change_role(membership, form.role.data, actor=current_user),
+            _("Role changed."),
+        )
     return redirect(url_for("staff.members"))
 
 
 @staff.get("/admin/audit")
 @require_role(Role.ADMIN)
 def audit_log():
+    """The organisation's newest audit events."""
     events = (
         db.session.execute(
             scoped(AuditEvent)
@@ -380,6 +385,7 @@ def audit_log():
 @staff.route("/admin/locations", methods=["GET", "POST"])
 @require_role(Role.ADMIN, Role.FACILITATOR, Role.POLICYMAKER)
 def locations():
+    """The organisation's reception locations; administrators add one."""
     form = LocationForm()
     if request.method == "POST":
         if g.role not in (Role.ADMIN,):
@@ -395,5 +401,6 @@ def locations():
 
 @staff.get("/admin/locations/<int:location_id>")
 def location_detail(location_id: int):
+    """One reception location."""
     location = get_scoped_or_404(Location, location_id)
     return render_template("accounts/location.html", location=location)

@@ -1,6 +1,8 @@
-"""Error pages in the user's language; never a traceback."""
+"""Domain errors, and error pages in the user's language; never a traceback."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -10,6 +12,30 @@ from werkzeug.exceptions import HTTPException
 
 from klankbord.core import respondent_errors
 from klankbord.core.i18n import current_language, text_direction
+
+
+class DomainError(Exception):
+    """A refusal by a service that the user can fix: shown, never a traceback.
+
+    :param message: what the user reads (a lazy translation for staff pages); ``str(error)``.
+    :param code: a stable name of the refusal, for views and tests (e.g. ``"no_locations"``).
+    :param field: the form field the message belongs to; :func:`klankbord.core.views.commit_or_show`
+        shows it under that field instead of at the top of the page.
+
+    Each domain has its own subclass (``MeetingError``, ``SurveyError``, ``AccountError`` ...),
+    in the way of FlaskBB's ``StopValidation``: the service decides what went wrong and where,
+    the view only shows it.
+    """
+
+    def __init__(self, message: Any = "", code: str | None = None, field: str | None = None):
+        super().__init__(message or code or "")
+        self.message = message or code or ""
+        self.code = code
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
+
 
 #: Errors that mean "the database does not answer right now" (down, restarting, connection
 #: killed, pool exhausted, SQLite busy past its timeout): the request may simply be tried again.

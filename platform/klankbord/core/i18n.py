@@ -9,16 +9,17 @@ from __future__ import annotations
 from babel import Locale
 from flask import current_app, g, has_request_context, request, session
 
-#: Each language named in its own script, for language pickers.
-LANGUAGE_NAMES = {
-    "nl": "Nederlands",
-    "en": "English",
-    "ar": "العربية",
-    "ti": "ትግርኛ",
-    "fa": "فارسی",
-    "tr": "Türkçe",
-    "uk": "Українська",
-}
+from klankbord.core.languages import LANGUAGE_NAMES
+
+__all__ = [
+    "LANGUAGE_NAMES",
+    "current_language",
+    "format_day",
+    "format_when",
+    "select_locale",
+    "text_direction",
+]
+
 RTL_LANGUAGES = frozenset({"ar", "fa"})
 
 

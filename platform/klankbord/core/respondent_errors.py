@@ -15,8 +15,7 @@ from __future__ import annotations
 from flask import current_app, g, render_template, request
 
 from klankbord.core.i18n import text_direction
-
-LANGUAGES = ("nl", "en", "ar", "ti", "fa", "tr", "uk")
+from klankbord.core.languages import LANGUAGES, text_in
 
 #: Paths of pages for residents (no login): survey answering, live meeting input, group pages.
 RESPONDENT_PREFIXES = ("/s/", "/m/", "/g/")
@@ -201,8 +200,8 @@ def respondent_language() -> str:
 
 
 def text(key: str, lang: str) -> str:
-    entry = TEXTS[key]
-    return entry.get(lang) or entry["en"]
+    """The text ``key`` in ``lang`` (fallback: ``core.languages``)."""
+    return text_in(TEXTS[key], lang)
 
 
 def _posted_fields() -> list[tuple[str, str]]:

@@ -27,9 +27,8 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from klankbord.core.i18n import LANGUAGE_NAMES
+from klankbord.core.languages import LANGUAGE_NAMES, LANGUAGES
 from klankbord.meetings.models import ActionStatus
-from klankbord.meetings.ui_text import LANGUAGES
 
 
 class MultiCheckboxField(SelectMultipleField):

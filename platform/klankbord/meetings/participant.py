@@ -29,7 +29,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
 from klankbord.core.access import public_endpoint
-from klankbord.core.i18n import LANGUAGE_NAMES, text_direction
+from klankbord.core.i18n import text_direction
+from klankbord.core.languages import LANGUAGE_NAMES, known, ordered
 from klankbord.extensions import db
 from klankbord.meetings import services
 from klankbord.meetings.models import (
@@ -82,7 +83,7 @@ def _meeting_or_none(code: str) -> Meeting | None:
 
 
 def _languages_of(meeting: Meeting) -> list[str]:
-    return [code for code in LANGUAGES if code in (meeting.group.languages or []) or code == "nl"]
+    return ordered(["nl", *(meeting.group.languages or [])])
 
 
 def _unknown(lang: str | None = None):
@@ -98,6 +99,7 @@ def _unknown(lang: str | None = None):
 @public.get("/m")
 @public_endpoint
 def enter_code():
+    """Type a meeting code (or come from the QR code with ``?code=``)."""
     code = request.args.get("code", "")
     if code:
         meeting = _meeting_or_none(code)
@@ -110,6 +112,7 @@ def enter_code():
 @public.get("/m/<code>")
 @public_endpoint
 def join(code: str):
+    """Choose a language for the meeting of a join code."""
     meeting = _meeting_or_none(code)
     if meeting is None:
         return _unknown()
@@ -145,6 +148,7 @@ def _live_meeting(code: str, lang: str) -> Meeting:
 @public.get("/m/<code>/<lang>")
 @public_endpoint
 def room(code: str, lang: str):
+    """The room on a participant's phone, in their language."""
     return _room_page(code, lang)
 
 
@@ -248,6 +252,7 @@ def _refused(error: services.InputRejected, lang: str) -> None:
 @public.post("/m/<code>/<lang>/idea")
 @public_endpoint
 def send_idea(code: str, lang: str):
+    """Send an idea for the current agenda item; refused text is given back."""
     meeting = _live_meeting(code, lang)
     try:
         services.submit_idea(meeting, request.form.get("text", ""), lang, request.form.get("alias"))
@@ -272,6 +277,7 @@ def _draft() -> str:
 @public.post("/m/<code>/<lang>/support/<int:idea_id>")
 @public_endpoint
 def support(code: str, lang: str, idea_id: int):
+    """Give an approved idea a +1 (once per participant)."""
     meeting = _live_meeting(code, lang)
     idea = db.session.get(MeetingIdea, idea_id)
     if idea is None or idea.meeting_id != meeting.id or idea.status != IdeaStatus.APPROVED.value:
@@ -294,6 +300,7 @@ def support(code: str, lang: str, idea_id: int):
 @public.post("/m/<code>/<lang>/poll/<int:poll_id>")
 @public_endpoint
 def answer(code: str, lang: str, poll_id: int):
+    """Answer the open poll (once per participant)."""
     meeting = _live_meeting(code, lang)
     poll = db.session.get(MeetingPoll, poll_id)
     if poll is None or poll.meeting_id != meeting.id:
@@ -315,8 +322,9 @@ def answer(code: str, lang: str, poll_id: int):
 
 @public.errorhandler(CSRFError)
 def _expired(error):
+    """An expired form token: the room again, in the participant's language, with a 400."""
     lang = (request.view_args or {}).get("lang")
-    lang = lang if lang in LANGUAGES else "nl"
+    lang = known(lang)
     code = (request.view_args or {}).get("code")
     meeting = _meeting_or_none(code) if code else None
     if meeting is None:
@@ -336,6 +344,7 @@ def _expired(error):
 @public.get("/g/<code>")
 @public_endpoint
 def group_page(code: str):
+    """A group's public page: its published updates in the reader's language."""
     group = services.find_group_by_public_code(code)
     lang = request.args.get("lang", "nl")
     if lang not in LANGUAGES:
@@ -344,7 +353,7 @@ def group_page(code: str):
         return _unknown(lang)
     if code != group.public_code:
         return redirect(url_for("meetings_public.group_page", code=group.public_code, lang=lang))
-    languages = [c for c in LANGUAGES if c in group.languages or c == "nl"]
+    languages = ordered(["nl", *group.languages])
     updates = []
     for row in services.published_updates(group):
         title, title_lang = services.pick(row.title, lang)

@@ -7,7 +7,9 @@ content itself (questions, polls, updates) is stored translated in the database.
 
 from __future__ import annotations
 
-LANGUAGES = ("nl", "en", "ar", "ti", "fa", "tr", "uk")
+from klankbord.core.languages import LANGUAGES, text_in
+
+__all__ = ["LANGUAGES", "TEXT", "bundle", "t"]
 
 TEXT: dict[str, dict[str, str]] = {
     "choose_language": {
@@ -402,12 +404,11 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    """Return the text for ``key`` in ``lang`` (Dutch when missing), filled with ``values``."""
-    texts = TEXT[key]
-    text = texts.get(lang) or texts["nl"]
+    """Return the text for ``key`` in ``lang`` (fallback: ``core.languages``), with ``values``."""
+    text = text_in(TEXT[key], lang)
     return text.format(**values) if values else text
 
 
 def bundle(lang: str) -> dict[str, str]:
     """All texts in one language, for a template."""
-    return {key: (texts.get(lang) or texts["nl"]) for key, texts in TEXT.items()}
+    return {key: text_in(texts, lang) for key, texts in TEXT.items()}

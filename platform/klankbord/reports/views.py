@@ -27,6 +27,7 @@ from wtforms import SelectChoice
 
 from klankbord.accounts.services import record_event
 from klankbord.accounts.tenancy import (
+    EDITORS,
     current_org,
     get_scoped_or_404,
     require_role,
@@ -45,7 +46,7 @@ from klankbord.reports.models import ReportScope, ReportTheme, ShareLink
 bp = staff_blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 public = Blueprint("reports_public", __name__, template_folder="templates")
 
-EDIT = ("admin", "facilitator")
+EDIT = EDITORS  # the one definition of the editor roles (accounts.tenancy)
 
 ERRORS = {
     "name_required": lambda: _("Give the report a name."),

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload
 
 from klankbord.accounts.models import Location, Organisation
+from klankbord.core.codes import CODE_ALPHABET, normalise_code
+from klankbord.core.codes import new_code as random_code
+from klankbord.core.errors import DomainError
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 from klankbord.surveys import answering
@@ -31,7 +34,6 @@ from klankbord.surveys.models import (
 from klankbord.surveys.snapshot import cached, cached_definition
 
 #: Letters and digits that cannot be mistaken for each other when read aloud or from paper.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 DEPLOYMENT_CODE_LENGTH = 8
 SLIP_CODE_LENGTH = 8
 MAX_SLIPS_PER_BATCH = 500
@@ -39,12 +41,11 @@ MAX_SLIPS_PER_BATCH = 500
 CLOSED_TYPES = ("single_choice", "multiple_choice", "scale", "yes_no")
 
 
-class SurveyError(Exception):
-    """A staff-facing problem with a survey operation; ``code`` says which."""
+class SurveyError(DomainError):
+    """A staff-facing problem with a survey operation; ``code`` says which, ``field`` where."""
 
-    def __init__(self, code: str, message: str = "") -> None:
-        self.code = code
-        super().__init__(message or code)
+    def __init__(self, code: str, message: object = "", field: str | None = None) -> None:
+        super().__init__(message or code, code=code, field=field)
 
 
 class SubmissionConflict(Exception):
@@ -57,15 +58,6 @@ class SlipProblem(Exception):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason)
-
-
-def random_code(length: int) -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-
-
-def normalise_code(text: str | None) -> str:
-    """Upper-case a typed code and drop spaces and dashes (people copy codes from paper)."""
-    return "".join(ch for ch in (text or "").upper() if ch not in " -\t")[:32]
 
 
 # Versions ------------------------------------------------------------------------------------
@@ -176,12 +168,18 @@ def create_deployment(
     """Offer ``version`` at ``locations`` of ``org`` from ``opens_at`` until ``closes_at`` (naive
     UTC)."""
     if not locations:
-        raise SurveyError("no_locations", "Choose at least one location.")
+        raise SurveyError("no_locations", _l("Choose at least one location."), "locations")
     if any(location.organisation_id != org.id for location in locations):
-        raise SurveyError("foreign_location", "A location does not belong to this organisation.")
+        raise SurveyError(
+            "foreign_location",
+            _l("Something you chose does not belong to your organisation."),
+            "locations",
+        )
     if closes_at <= opens_at:
         raise SurveyError(
-            "closes_before_opening", "The closing time must be after the opening time."
+            "closes_before_opening",
+            _l("The closing time must be after the opening time."),
+            "closes_at",
         )
     code = random_code(DEPLOYMENT_CODE_LENGTH)
     while db.session.execute(select(Deployment.id).where(Deployment.code == code)).first():
@@ -410,7 +408,9 @@ def _slip_hash(deployment: Deployment, code: str) -> str:
 def create_slips(deployment: Deployment, count: int) -> list[str]:
     """Make ``count`` one-time slips; return their codes (only hashes are stored)."""
     if not 1 <= count <= MAX_SLIPS_PER_BATCH:
-        raise SurveyError("slip_count", f"Choose from 1 to {MAX_SLIPS_PER_BATCH} slips.")
+        raise SurveyError(
+            "slip_count", _l("Choose from 1 to %(n)s slips.", n=MAX_SLIPS_PER_BATCH), "count"
+        )
     codes: list[str] = []
     while len(codes) < count:
         code = random_code(SLIP_CODE_LENGTH)

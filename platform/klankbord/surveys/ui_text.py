@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-LANGUAGES = ("nl", "en", "ar", "ti", "fa", "tr", "uk")
+from klankbord.core.languages import LANGUAGES, text_in
+
+__all__ = ["LANGUAGES", "TEXTS", "error_text", "text"]
 
 TEXTS: dict[str, dict[str, str]] = {
     "choose_language": {
@@ -532,9 +534,8 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def text(key: str, lang: str, **params: object) -> str:
-    """Return the text ``key`` in ``lang`` (English if missing), with ``{params}`` filled in."""
-    entry = TEXTS[key]
-    value = entry.get(lang) or entry["en"]
+    """Return the text ``key`` in ``lang`` (fallback: ``core.languages``), with ``{params}``."""
+    value = text_in(TEXTS[key], lang)
     return value.format(**params) if params else value
 
 

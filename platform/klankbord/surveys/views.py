@@ -24,6 +24,8 @@ from markupsafe import Markup
 
 from klankbord.accounts.services import record_event
 from klankbord.accounts.tenancy import (
+    EDITORS,
+    can_edit,
     current_org,
     get_scoped_or_404,
     require_role,
@@ -34,6 +36,7 @@ from klankbord.core import pdf
 from klankbord.core.disclosure import coarse_count
 from klankbord.core.i18n import format_when
 from klankbord.core.time import utcnow
+from klankbord.core.views import commit_or_show
 from klankbord.extensions import db
 from klankbord.surveys import audio, clips, services, ui_text
 from klankbord.surveys.forms import (
@@ -46,8 +49,6 @@ from klankbord.surveys.forms import (
 from klankbord.surveys.models import Deployment, QuestionClip
 
 bp = staff_blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates")
-
-EDITORS = ("admin", "facilitator")
 
 
 def qr_svg(url: str, label: str) -> Markup:
@@ -70,6 +71,7 @@ def local_time(moment) -> str:
 
 @bp.get("/")
 def index():
+    """Surveys, their versions and the deployments of this organisation."""
     versions = services.latest_versions()
     deployments = (
         db.session.execute(
@@ -107,7 +109,8 @@ def deploy():
     if form.validate_on_submit():
         version = next(v for v in versions if v.id == form.version.data)
         chosen = services.locations_by_ids(current_org(), form.locations.data)
-        try:
+
+        def deploy_and_record():
             deployment = services.create_deployment(
                 current_org(),
                 version,
@@ -117,10 +120,6 @@ def deploy():
                 created_by=current_user,
                 slip_required=form.slip_required.data,
             )
-        except services.SurveyError as error:
-            db.session.rollback()
-            form.locations.errors = [*form.locations.errors, str(error)]
-        else:
             record_event(
                 "survey_deployed",
                 actor=current_user,
@@ -132,9 +131,10 @@ def deploy():
                     "locations": len(chosen),
                 },
             )
-            db.session.commit()
-            flash(_("The survey is deployed."), "success")
-            return redirect(url_for("surveys.deployment", deployment_id=deployment.id))
+            return deployment
+
+        if done := commit_or_show(deploy_and_record, _("The survey is deployed."), form=form):
+            return redirect(url_for("surveys.deployment", deployment_id=done.value.id))
     defn = services.definition_of(versions[0])
     return render_template(
         "surveys/deploy.html",
@@ -147,6 +147,7 @@ def deploy():
 
 @bp.get("/deployments/<int:deployment_id>")
 def deployment(deployment_id: int):
+    """One deployment: progress (rounded), link, poster, slips, follow-up text."""
     deployment = get_scoped_or_404(Deployment, deployment_id)
     defn = services.definition_of(deployment.version)
     # Progress only, for every role: exact and per-language figures come from releases.
@@ -165,13 +166,14 @@ def deployment(deployment_id: int):
         slips_used=slips_used,
         follow_form=follow_form,
         slips_form=SlipsForm(),
-        can_edit=g.role.value in EDITORS,
+        can_edit=can_edit(),
     )
 
 
 @bp.post("/deployments/<int:deployment_id>/follow-up")
 @require_role(*EDITORS)
 def follow_up(deployment_id: int):
+    """Save the "what happens next" text residents see after answering."""
     deployment = get_scoped_or_404(Deployment, deployment_id)
     defn = services.definition_of(deployment.version)
     form = follow_up_form(defn.language_codes, None)
@@ -212,6 +214,7 @@ def _poster_context(deployment: Deployment) -> dict:
 
 @bp.get("/deployments/<int:deployment_id>/poster")
 def poster(deployment_id: int):
+    """A printable poster with the link and QR code of a deployment."""
     deployment = get_scoped_or_404(Deployment, deployment_id)
     return render_template("surveys/poster.html", **_poster_context(deployment))
 

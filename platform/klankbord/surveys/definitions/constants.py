@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from klankbord.core.languages import LANGUAGES
+
 #: Language codes a survey may offer, in the order staff pages list them.
-ALL_LANGUAGES: tuple[str, ...] = ("nl", "en", "ar", "ti", "fa", "tr", "uk")
+ALL_LANGUAGES: tuple[str, ...] = LANGUAGES
 
 #: Question types, and which ones have options a ``show_if`` can refer to.
 QUESTION_TYPES: tuple[str, ...] = (

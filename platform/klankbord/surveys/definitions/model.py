@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from klankbord.core.languages import text_in
 from klankbord.surveys.definitions.constants import CHOICE_TYPES
 
 
@@ -201,7 +202,8 @@ class SurveyDefinition:
         raise KeyError(question_id)
 
     def text(self, mapping_or_field: Mapping[str, str] | str | None, lang: str) -> str:
-        """Return a text in ``lang``, falling back to the survey's default language.
+        """Return a text in ``lang``, falling back to the survey's default language first
+        (the one rule of ``core.languages``).
 
         ``mapping_or_field`` is a language mapping (``question.text``) or the name
         of a survey-level text field (``"title"``, ``"intro"``, ``"thanks"``,
@@ -213,13 +215,7 @@ class SurveyDefinition:
             mapping: Mapping[str, str] | None = getattr(self, mapping_or_field)
         else:
             mapping = mapping_or_field
-        if not mapping:
-            return ""
-        if lang in mapping:
-            return mapping[lang]
-        if self.default_language in mapping:
-            return mapping[self.default_language]
-        return next(iter(mapping.values()))
+        return text_in(mapping, lang, default=self.default_language)
 
 
 def visible_questions(defn: SurveyDefinition, answers: Mapping[str, object]) -> list[Question]:
