@@ -25,6 +25,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
 
+from klankbord.accounts.forms import role_label
 from klankbord.accounts.services import record_event
 from klankbord.accounts.tenancy import get_scoped_or_404, require_role, scoped, staff_blueprint
 from klankbord.core import pdf
@@ -52,6 +53,19 @@ ERRORS = {
     "link_choice": lambda: _("Choose an action item or an update."),
     "share_days": lambda: _("Choose between 1 and 90 days."),
     "compare_by": lambda: _("Choose how to compare over time."),
+    "signoff_needed": lambda: _(
+        "The themes of this release were curated. An administrator or policymaker who did not "
+        "curate them signs them off first; then the report can be shared."
+    ),
+    "signoff_role": lambda: _("Only an administrator or a policymaker can sign off a report."),
+    "signoff_own_curation": lambda: _(
+        "You curated these themes yourself. Someone else (an administrator or policymaker) "
+        "signs them off: four eyes see more than two."
+    ),
+    "signoff_not_curated": lambda: _(
+        "The themes of this release were not curated: no sign-off is needed."
+    ),
+    "signoff_release": lambda: _("This release is not of this report."),
 }
 
 
@@ -95,6 +109,7 @@ def report_context(report: services.Report) -> dict:
         "chart": _chart,
         "trend_chart": _trend_chart,
         "language_names": LANGUAGE_NAMES,
+        "role_label": role_label,
     }
 
 
@@ -110,9 +125,9 @@ def _pdf_unavailable():
     ), 503
 
 
-def build(scope: ReportScope) -> services.Report | None:
-    """The report of the scope's newest release, or None before its first release."""
-    release = releases.latest_release(scope=scope)
+def build(scope: ReportScope, release=None) -> services.Report | None:
+    """The report of the scope's newest release (or of ``release``), or None before the first."""
+    release = release or releases.latest_release(scope=scope)
     if release is None:
         return None
     return services.build_report(
@@ -232,10 +247,13 @@ def show(scope_id: int):
             .scalars()
             .all()
         )
+    release = releases.latest_release(scope=scope)
     return render_template(
         "reports/report.html",
         scope=scope,
         can_edit=_editable(),
+        can_sign_off=g.role.value in services.SIGN_OFF_ROLES,
+        cleared_signoff=services.last_cleared_signoff(release) if report.needs_signoff else None,
         can_share=g.role.value in SHARE,
         can_revoke=g.role.value in REVOKE,
         fold=True,
@@ -489,9 +507,50 @@ def curate_quote(scope_id: int):
         db.session.rollback()
         flash(_error(error), "error")
     else:
+        record_event(
+            "quote_curated",
+            actor=current_user,
+            target_type="report_scope",
+            target_id=scope.id,
+            details={"hidden": hidden, "translation": translation is not None},
+        )
         db.session.commit()
         flash(_("Saved."), "success")
     return redirect(url_for("reports.curate", scope_id=scope.id))
+
+
+# Sign-off --------------------------------------------------------------------------------------
+
+
+@bp.post("/<int:scope_id>/signoff")
+@member_action
+@require_role(*services.SIGN_OFF_ROLES)
+def sign_off(scope_id: int):
+    """Sign off the curated themes of the release the signer saw (``version``)."""
+    scope = get_scoped_or_404(ReportScope, scope_id)
+    release = releases.latest_release(scope=scope)
+    if release is None:
+        abort(404)
+    back = url_for("reports.show", scope_id=scope.id) + "#signoff-h"
+    if _form_int("version") != release.version:
+        flash(_("A newer release was made in the meantime. Read it and sign off again."), "error")
+        return redirect(back)
+    try:
+        row = services.sign_off(scope, release, actor=current_user, role=g.role.value)
+    except services.ReportError as error:
+        db.session.rollback()
+        flash(_error(error), "error")
+        return redirect(back)
+    record_event(
+        "release_signed_off",
+        actor=current_user,
+        target_type="report_scope",
+        target_id=scope.id,
+        details={"release": release.id, "version": release.version, "role": row.signer_role},
+    )
+    db.session.commit()
+    flash(_("Signed off. The report can now be shared."), "success")
+    return redirect(back)
 
 
 # Share links -----------------------------------------------------------------------------------
@@ -554,7 +613,9 @@ def shared(token: str):
     link = services.find_share_link(token)
     if link is None:
         abort(404)
-    report = build(link.scope)
+    # The newest release that may leave the organisation: signed off, or without curation.
+    release = services.shareable_release(link.scope)
+    report = build(link.scope, release) if release is not None else None
     if report is None:
         abort(404)
     record_event(

@@ -16,7 +16,8 @@ names re-exported here:
 - ``aggregates``: theme sizes, languages and months in SQL, and their one cache;
 - ``themes``: the theme sections of a report (released sizes, quotes, language notes);
 - ``assembly``: :func:`build_report`;
-- ``sharing``: share links.
+- ``sharing``: share links;
+- ``signoff``: the sign-off a curated release needs before it is shared.
 
 A module-level constant read inside a submodule (``CACHE_SECONDS``, ``SHOWN_QUOTES`` ...) is
 changed in that submodule, not here: ``services.aggregates.CACHE_SECONDS``.
@@ -95,6 +96,18 @@ from klankbord.reports.services.sharing import (
     find_share_link,
     revoke_share_link,
 )
+from klankbord.reports.services.signoff import (
+    SIGN_OFF_ROLES,
+    active_signoff,
+    curation_changed,
+    curators_of,
+    is_curated,
+    last_cleared_signoff,
+    needs_signoff,
+    runs_with_ref,
+    shareable_release,
+    sign_off,
+)
 from klankbord.reports.services.themes import (
     SHOWN_QUOTES,
     _add_dutch_aids,
@@ -109,6 +122,7 @@ from klankbord.reports.services.values import (
     QuestionSection,
     Quote,
     Report,
+    SignOffView,
     ThemeSection,
 )
 from klankbord.surveys.services import CLOSED_TYPES, definition_of
@@ -122,6 +136,7 @@ __all__ = [
     "METHOD_EMBEDDINGS",
     "METHOD_TFIDF",
     "SHARE_DAYS_MAX",
+    "SIGN_OFF_ROLES",
     "SHOWN_QUOTES",
     "SIZE_CHANGE",
     "STORED_REPRESENTATIVES",
@@ -131,30 +146,40 @@ __all__ = [
     "Report",
     "ReportError",
     "ScopeData",
+    "SignOffView",
     "TextItem",
     "ThemeSection",
+    "active_signoff",
     "build_report",
     "carry_curation",
     "closed_question_sections",
     "collect_texts",
     "create_share_link",
     "curate_quote",
+    "curation_changed",
+    "curators_of",
     "definition_of",
     "find_share_link",
+    "is_curated",
+    "last_cleared_signoff",
     "link_theme",
     "member_refs",
     "merge_themes",
     "min_group_size",
     "move_texts",
+    "needs_signoff",
     "participation",
     "recluster_scope",
     "rename_theme",
     "report_k_range",
     "revoke_share_link",
+    "runs_with_ref",
     "save_scope",
     "scope_choices",
     "scope_vectorizer",
     "set_theme_hidden",
+    "shareable_release",
+    "sign_off",
     "split_theme",
     "survey_versions_in",
     "theme_language_note",

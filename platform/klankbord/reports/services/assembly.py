@@ -14,8 +14,9 @@ from klankbord.reports import suppression as sup
 from klankbord.reports.models import ReportScope, ThemeRun
 from klankbord.reports.services.questions import closed_question_sections, participation
 from klankbord.reports.services.scopes import _deployment_label, min_group_size
+from klankbord.reports.services.signoff import active_signoff, is_curated
 from klankbord.reports.services.themes import theme_sections
-from klankbord.reports.services.values import Report, ThemeSection
+from klankbord.reports.services.values import Report, SignOffView, ThemeSection
 from klankbord.surveys.models import Deployment
 
 # The report ----------------------------------------------------------------------------------
@@ -116,6 +117,8 @@ def _build_report(scope: ReportScope, release, lang: str, labels: dict[str, str]
             .order_by(Location.name)
         ).scalars()
     ]
+    curated = is_curated(run)
+    signoff = active_signoff(release) if curated else None
     return Report(
         scope_id=scope.id,
         name=scope.name,
@@ -142,6 +145,12 @@ def _build_report(scope: ReportScope, release, lang: str, labels: dict[str, str]
         changes=run.changes if run is not None else None,
         release_version=release.version,
         data_until=release.data_until,
+        curated=curated,
+        signoff=(
+            SignOffView(signoff.signer_name, signoff.signer_role, signoff.signed_at)
+            if signoff is not None
+            else None
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from klankbord.extensions import db
 from klankbord.meetings.models import MeetingAction, MeetingUpdate
 from klankbord.reports.models import QuoteCuration, ReportTheme, ThemeLink, ThemeMember, ThemeRun
 from klankbord.reports.services.common import ReportError
+from klankbord.reports.services.signoff import curation_changed, runs_with_ref
 
 #: Jaccard overlap from which a new theme counts as the same as a curated one of the last run.
 MATCH_THRESHOLD = 0.3
@@ -149,14 +150,23 @@ def _move_ref(run: ThemeRun, response_id, question_id, idea_id, language, target
     )
 
 
+def _changed(theme: ReportTheme) -> None:
+    """A curation change of this theme's run: its releases need a new sign-off."""
+    curation_changed({theme.run_id}, organisation_id=theme.organisation_id)
+
+
 def rename_theme(theme: ReportTheme, name: str) -> None:
     name = " ".join((name or "").split())
-    theme.curated_name = name[:200] or None
+    if theme.curated_name != (name[:200] or None):
+        theme.curated_name = name[:200] or None
+        _changed(theme)
     db.session.flush()
 
 
 def set_theme_hidden(theme: ReportTheme, hidden: bool) -> None:
-    theme.hidden = bool(hidden)
+    if theme.hidden != bool(hidden):
+        theme.hidden = bool(hidden)
+        _changed(theme)
     db.session.flush()
 
 
@@ -172,6 +182,7 @@ def merge_themes(target: ReportTheme, other: ReportTheme) -> None:
     other.size = 0
     for link in list(other.links):
         link.theme_id = target.id
+    _changed(target)
     db.session.flush()
     db.session.expire(target)
     db.session.expire(other)
@@ -206,6 +217,7 @@ def split_theme(theme: ReportTheme, member_ids: Sequence[int], name: str) -> Rep
         member.theme_id = new.id
         member.pinned = True
     theme.size = max(0, theme.size - len(members))
+    _changed(theme)
     db.session.flush()
     db.session.expire(theme)
     return new
@@ -221,6 +233,8 @@ def move_texts(source: ReportTheme, member_ids: Sequence[int], target: ReportThe
         if member.id in ids:
             member.theme_id, member.pinned = target.id, True
             moved += 1
+    if moved:
+        _changed(source)
     db.session.flush()
     db.session.expire(source)
     db.session.expire(target)
@@ -252,6 +266,7 @@ def curate_quote(
         row.translation_nl = translation_nl.strip()[:2000] or None
     row.updated_by_id = getattr(actor, "id", None)
     row.updated_at = utcnow()
+    curation_changed(runs_with_ref(org_id, ref), organisation_id=org_id)
     db.session.flush()
     return row
 
@@ -306,13 +321,16 @@ def link_theme(
         update_id=update_id,
     )
     db.session.add(link)
+    _changed(theme)
     db.session.flush()
     return link
 
 
 def unlink_theme(theme: ReportTheme, link_id: int) -> None:
-    db.session.execute(
+    removed = db.session.execute(
         delete(ThemeLink).where(ThemeLink.theme_id == theme.id, ThemeLink.id == link_id)
-    )
+    ).rowcount
+    if removed:
+        _changed(theme)
     db.session.flush()
     db.session.expire(theme)

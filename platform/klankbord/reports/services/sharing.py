@@ -12,7 +12,9 @@ from sqlalchemy import select
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 from klankbord.reports.models import ReportScope, ShareLink
+from klankbord.reports.releases import latest_release
 from klankbord.reports.services.common import ReportError
+from klankbord.reports.services.signoff import needs_signoff
 
 SHARE_DAYS_MAX = 90
 
@@ -22,9 +24,13 @@ def _token_hash(token: str) -> str:
 
 
 def create_share_link(scope: ReportScope, days: int, *, actor: Any = None) -> tuple[ShareLink, str]:
-    """A read-only link valid for ``days`` days; returns the row and the token (shown once)."""
+    """A read-only link valid for ``days`` days; returns the row and the token (shown once).
+
+    The newest release must not wait for a sign-off (curated themes, services.signoff)."""
     if not 1 <= int(days) <= SHARE_DAYS_MAX:
         raise ReportError("share_days", f"Choose between 1 and {SHARE_DAYS_MAX} days.")
+    if needs_signoff(latest_release(scope=scope)):
+        raise ReportError("signoff_needed", "The curated themes must be signed off first.")
     token = secrets.token_urlsafe(32)
     link = ShareLink(
         organisation_id=scope.organisation_id,

@@ -69,6 +69,16 @@ class ThemeSection:
     keywords: dict[str, list[str]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SignOffView:
+    """Who signed off a release's curated themes, as the report shows it."""
+
+    name: str
+    #: A role value ("admin", "policymaker"); pages show it translated.
+    role: str
+    signed_at: datetime
+
+
 @dataclass
 class Report:
     """Everything a report shows, already suppressed."""
@@ -100,3 +110,12 @@ class Report:
     #: The release shown: its version and the last day of data it holds.
     release_version: int | None = None
     data_until: date | None = None
+    #: Staff changed the themes or quotes of the release's run (see services.signoff).
+    curated: bool = False
+    #: The sign-off that holds for this release; None when missing or cleared.
+    signoff: SignOffView | None = None
+
+    @property
+    def needs_signoff(self) -> bool:
+        """Curated and not signed off: not to be shared yet."""
+        return self.curated and self.signoff is None
