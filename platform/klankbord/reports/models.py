@@ -301,3 +301,39 @@ class Release(OrgScoped, db.Model):
 
     def __repr__(self) -> str:
         return f"<Release {self.id} v{self.version} until {self.data_until}>"
+
+
+class SignOff(OrgScoped, db.Model):
+    """A named person's sign-off of a release's curated themes, needed before it is shared.
+
+    Curation (names, merges, hidden themes, moved texts, hidden or translated quotes, links) is
+    the staff's reading of what residents said. Before that reading leaves the organisation (a
+    share link), someone other than the curators, in a role that answers for it, signs it off.
+    Any later curation change of the release's theme run clears the sign-off (``cleared_at``);
+    the row stays as the record of who signed what, and when.
+    """
+
+    __tablename__ = "report_signoff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_id: Mapped[int] = mapped_column(
+        ForeignKey("report_scope.id", ondelete="CASCADE"), index=True
+    )
+    #: The release signed off (its figures and its theme run with the curation of that moment).
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("report_release.id", ondelete="CASCADE"), index=True
+    )
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: Name and role of the signer when signing, as the report shows them.
+    signer_name: Mapped[str] = mapped_column(String(200))
+    signer_role: Mapped[str] = mapped_column(String(20))
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set when a later curation change made the sign-off void.
+    cleared_at: Mapped[datetime | None] = mapped_column()
+    #: Why it was cleared: "curation".
+    cleared_reason: Mapped[str | None] = mapped_column(String(40))
+
+    release: Mapped[Release] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SignOff {self.id} release {self.release_id}>"

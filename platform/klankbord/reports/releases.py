@@ -312,6 +312,7 @@ def survey_round_results(deployment: Deployment, defn, min_group_size: int):
     like every released figure and hidden below the minimum group size; no totals are given.
     """
     from klankbord.reports import ptable
+    from klankbord.reports import suppression as sup
     from klankbord.surveys.services import CLOSED_TYPES, OptionCount, QuestionResult
 
     release = latest_release(deployment=deployment)
@@ -323,7 +324,7 @@ def survey_round_results(deployment: Deployment, defn, min_group_size: int):
         cell = cells.setdefault((question_id, value), [0, 0])
         cell[0] += int(n)
         cell[1] += int(key_sum)
-    k = max(int(min_group_size or 0), 5)
+    k = sup.effective_min_group_size(min_group_size)
     results = []
     for question in defn.questions:
         if question.type not in CLOSED_TYPES:
