@@ -39,16 +39,13 @@ QUERY_CALLS = frozenset({"select", "delete", "insert", "update", "get", "exists"
 #: (rule, module or package prefix, what it reaches) -> who removes it. Matching is by prefix,
 #: so ``klankbord.reports.services`` also covers the modules of a future package of that name.
 KNOWN_VIOLATIONS: dict[tuple[str, str, str], str] = {
-    # reports/services.py (being split into a package by the reports helper) queries survey
-    # answers and meeting ideas itself: ``collect_texts`` becomes ``surveys.seam.scope_free_text``
-    # + ``meetings.seam.scope_ideas`` (tests/jobs/test_seams.py shows they give the same rows);
-    # the aggregates want a seam of counted rows that does not exist yet.
+    # The reports services package still reads survey rounds, answers, meetings and ideas itself
+    # (scopes, questions, aggregates, clustering, curation, themes, assembly): the texts have
+    # seams (``surveys.seam.scope_free_text``, ``meetings.seam.scope_ideas``; tests/jobs/
+    # test_seams.py shows they give what ``collect_texts`` gives), the counted rows of the
+    # aggregates and releases do not yet. Open work of issue 17.
     ("foreign-models", "klankbord.reports.services", "klankbord.surveys.models"): "reports split",
     ("foreign-models", "klankbord.reports.services", "klankbord.meetings.models"): "reports split",
-    # ... and reaches into the analysis library's private modules: use
-    # ``klankbord.analysis.embedding.embedder_name`` and ``klankbord.analysis.topic_by_id``.
-    ("private-modules", "klankbord.reports.services", "klankbord.analysis._embed"): "reports split",
-    ("private-modules", "klankbord.reports.services", "klankbord.analysis._titles"): "reports",
     # reports/releases.py counts rows and sums record keys straight from the survey and meeting
     # tables (and uses ``services._idea_filters``); a follow-up after the reports split.
     ("foreign-models", "klankbord.reports.releases", "klankbord.surveys.models"): "reports split",

@@ -109,7 +109,7 @@ def scope_vectorizer(items):
     re-cluster only embeds texts that arrived since the last job run.
     """
     from klankbord.analysis import make_vectorizer
-    from klankbord.analysis._embed import embedder_name
+    from klankbord.analysis.embedding import embedder_name
     from klankbord.embeddings.services import default_embedder, embedding_cache_for
 
     embedder = default_embedder()
@@ -137,7 +137,7 @@ def report_k_range(n_texts: int, min_group: int) -> tuple[int, int]:
 
 def theme_naming(theme) -> dict:
     """What a report shows about how an engine theme was named (JSON-ready)."""
-    from klankbord.analysis._titles import topic_by_id
+    from klankbord.analysis import topic_by_id
 
     doc = theme.to_dict()
     naming = {

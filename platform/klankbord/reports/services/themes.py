@@ -220,7 +220,7 @@ def _add_dutch_aids(quotes: list[Quote], theme: ReportTheme, vectors: dict) -> N
     closest Dutch quote shown in the same theme, so it reveals no text the report hides.
     """
     from klankbord.analysis import dutch_aid
-    from klankbord.analysis._titles import topic_by_id
+    from klankbord.analysis import topic_by_id
 
     naming = theme.naming or {}
     topic = topic_by_id(naming.get("topic")) if naming.get("topic_close") else None
