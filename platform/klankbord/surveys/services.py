@@ -463,7 +463,8 @@ def submit_if_open(
     key: str,
     answers: Mapping[str, answering.Answer],
 ) -> str | None:
-    """Store a first submission and commit; return its receipt, or None when nothing was stored.
+    """Store a first submission and commit it (in a transaction of its own, outside the session);
+    return its receipt, or None when nothing was stored.
 
     None (after a rollback) means: the deployment is not open now, needs a slip, is gone or
     changed, or the key was used before. The caller then takes the full path
@@ -489,16 +490,15 @@ def submit_if_open(
     # Everything is prepared before the first INSERT: on SQLite that statement takes the write
     # lock, which the other workers wait for until the commit.
     rows = _answer_rows(response_id, cleaned)
-    connection = db.session.connection()
+    # One transaction on a connection of its own, no ORM session: nothing to track or flush.
     try:
-        if connection.execute(_INSERT_IF_OPEN, response).rowcount != 1:
-            db.session.rollback()
-            return None
-        if rows:
-            connection.execute(_INSERT_ANSWERS, rows)
-        db.session.commit()
+        with db.engine.connect() as connection:
+            if connection.execute(_INSERT_IF_OPEN, response).rowcount != 1:
+                return None  # closing the connection rolls back
+            if rows:
+                connection.execute(_INSERT_ANSWERS, rows)
+            connection.commit()
     except IntegrityError:  # the key is taken: a repeat, answered by the full path
-        db.session.rollback()
         return None
     return receipt_for(key)
 
