@@ -434,7 +434,8 @@ def run(args) -> dict:
             "KLANKBORD_RATE_LIMITS": json.dumps({name: "" for name in UNLIMITED}),
             "KLANKBORD_PROXY_FIX_X_FOR": "1",
             "KLANKBORD_JOB_SCHEDULES": json.dumps(every_minute),
-            # The lease must expire before the next period (a killed holder keeps it till then).
+            # A killed holder's lease must lapse before the next 1-minute period; a live job's
+            # heartbeat renews it every third of it (17 s), however long the job runs.
             "KLANKBORD_JOB_LEASE_SECONDS": json.dumps({job: 50 for job in JOBS}),
             # No embedding model in the test: it would spend the 2 CPUs embedding 15,000 texts.
             "KLANKBORD_ANALYSIS_EMBEDDINGS": "off",

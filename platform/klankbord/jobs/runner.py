@@ -29,8 +29,9 @@ from klankbord.extensions import db
 from klankbord.jobs import lease
 from klankbord.jobs.models import ERROR, OK, RUNNING, SKIPPED, JobRun
 
-#: How long a job may hold its lease before another process may take it over.
-DEFAULT_LEASE_SECONDS = 900
+#: How long a lease holds without a heartbeat: a killed scheduler's job is free again after this
+#: (well within the shortest period, 10 minutes). A running job renews it every third of it.
+DEFAULT_LEASE_SECONDS = 90
 
 
 class UnknownJob(KeyError):
@@ -107,6 +108,13 @@ def lease_seconds_for(spec: JobSpec) -> int:
     return int(configured.get(spec.name, spec.lease_seconds))
 
 
+def heartbeat_seconds_for(lease_seconds: float) -> float:
+    """Seconds between two renewals of a running job's lease: a third of the lease, so two beats
+    may fail before it lapses (``JOB_HEARTBEAT_SECONDS`` sets it for every job)."""
+    configured = current_app.config.get("JOB_HEARTBEAT_SECONDS")
+    return float(configured) if configured else lease_seconds / 3
+
+
 def run_job(
     name: str,
     now: datetime | None = None,
@@ -132,10 +140,14 @@ def run_job(
     now = now or utcnow()
     period_key = period_key or schedule.period_key(current_app.config, name, now)
     holder = lease.new_holder_id()
-    if not lease.acquire(name, holder, lease_seconds_for(spec)):
+    ttl = lease_seconds_for(spec)
+    if not lease.acquire(name, holder, ttl):
         return _record_skipped(
             name, period_key, trigger, holder, "another run of this job is busy", organisation_id
         )
+    # Renewed from a background thread while the job runs: a short lease that a killed
+    # scheduler loses within ``ttl`` seconds, held as long as a live one needs.
+    heartbeat = lease.Heartbeat(db.engine, name, holder, ttl, heartbeat_seconds_for(ttl)).start()
     try:
         _mark_abandoned(name, holder)
         if _is_done(name, period_key):
@@ -145,6 +157,7 @@ def run_job(
         return _execute(spec, period_key, now, trigger, holder, organisation_id)
     finally:
         db.session.rollback()
+        heartbeat.stop()
         lease.release(name, holder)
 
 
@@ -323,7 +336,5 @@ def last_run_of(name: str, organisation_id: int | None = None) -> JobRun | None:
     if organisation_id is not None:
         query = query.where(_for_organisation(organisation_id))
     return db.session.execute(
-        query
-        .order_by(JobRun.started_at.desc(), JobRun.id.desc())
-        .limit(1)
+        query.order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(1)
     ).scalar_one_or_none()

@@ -47,7 +47,6 @@ def digest(ctx: JobContext) -> dict:
 @job(
     "recluster",
     _l("Update the themes of saved report scopes that have new free text."),
-    lease_seconds=3600,
 )
 def recluster(ctx: JobContext) -> dict:
     from klankbord.jobs.recluster import recluster_all
@@ -69,7 +68,6 @@ def embed(ctx: JobContext) -> dict:
 @job(
     "releases",
     "Release yesterday's figures of every report and survey round that has enough new answers.",
-    lease_seconds=3600,
 )
 def releases(ctx: JobContext) -> dict:
     from klankbord.reports.releases import release_due
@@ -80,7 +78,6 @@ def releases(ctx: JobContext) -> dict:
 @job(
     "reorder",
     "Rewrite survey responses and poll answers in random-key order: no order of arrival kept.",
-    lease_seconds=3600,
     per_organisation=False,  # rewrites whole tables: the operator's job
 )
 def reorder(ctx: JobContext) -> dict:

@@ -415,13 +415,53 @@ def step(code: str, lang: str):
     return _question_page(ctx, state, answers, earlier[-1])
 
 
+def _thanks_redirect(code: str, lang: str, receipt: str, slip: str | None):
+    params = {"receipt": receipt}
+    if slip:
+        params["slip"] = slip
+    return redirect(url_for("respond.thanks", code=code, lang=lang, **params), 303)
+
+
+def _submit_quickly(code: str, lang: str):
+    """The quick path of a first, complete submission to a deployment this process has seen:
+    the same checks as :func:`submit` (origin, token, fields, answers), but the deployment is not
+    loaded; the INSERT itself checks that it is open (``services.submit_if_open``). Returns the
+    redirect to the receipt, or None to take the full path, which answers everything else (a
+    closed survey, a slip, a repeat, a refused answer) exactly as before."""
+    target = services.remembered_target(code)
+    defn = services.cached(target.content_hash) if target is not None else None
+    if defn is None or lang not in defn.language_codes or cross_site_request():
+        return None
+    form = request.form
+    key = form.get("key", "")
+    if (
+        not _token_ok(target.code, key, form.get("token", ""))
+        or form.get("slip")
+        or answering.unknown_fields(defn, form.keys())
+    ):
+        return None
+    answers, errors = answering.parse_answers(defn, form)
+    if errors or answering.missing_required(defn, answers):
+        return None
+    receipt = services.submit_if_open(target, defn, lang, key, answers)
+    if receipt is None:
+        return None
+    # What url_for("respond.thanks", ...) gives, without the URL map: the code, the language (one
+    # of the survey's) and the receipt consist of letters, digits and "-" only.
+    return redirect(f"{request.script_root}/s/{target.code}/{lang}/thanks?receipt={receipt}", 303)
+
+
 @bp.post("/<code>/<lang>/submit")
 @public_endpoint
 def submit(code: str, lang: str):
     """Store the answers once (idempotent per submission key), then show the receipt."""
+    quick = _submit_quickly(code, lang)
+    if quick is not None:
+        return quick
     ctx = _load(code, lang)
     if not isinstance(ctx, Context):
         return ctx
+    services.remember_target(code, ctx.deployment)
     problem = _guard_post(ctx)
     if problem is not None:
         return problem
@@ -449,10 +489,7 @@ def submit(code: str, lang: str):
             slip=state["slip"],
             show_results=problem_.reason == "used",
         )
-    params = {"receipt": receipt}
-    if state["slip"]:
-        params["slip"] = state["slip"]
-    return redirect(url_for("respond.thanks", code=ctx.code, lang=ctx.lang, **params), 303)
+    return _thanks_redirect(ctx.code, ctx.lang, receipt, state["slip"])
 
 
 @bp.get("/<code>/<lang>/thanks")

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import Date, DateTime, bindparam, case, false, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload
 
@@ -19,6 +19,7 @@ from klankbord.accounts.models import Location, Organisation
 from klankbord.core.codes import CODE_ALPHABET, normalise_code
 from klankbord.core.codes import new_code as random_code
 from klankbord.core.errors import DomainError
+from klankbord.core.record_keys import random_record_key
 from klankbord.core.time import utcnow
 from klankbord.extensions import db
 from klankbord.surveys import answering
@@ -365,6 +366,138 @@ def submit_response(
     rows = _answer_rows(response_id, cleaned)
     if rows:
         db.session.execute(_INSERT_ANSWERS, rows)
+    return receipt_for(key)
+
+
+# The quick path of a first submission ------------------------------------------------------
+#
+# Nearly every POST to /submit is a first, valid submission to an open deployment without a slip.
+# For those, the deployment's row is not loaded at all: what never changes about a deployment
+# (its id, code and survey version) is remembered per process after the first request took the
+# full path, and whether it is open *now* (and needs no slip) is checked by the INSERT itself,
+# which stores the response only ``WHERE`` the deployment row says so. One statement instead of
+# an ORM query and an INSERT; nothing cached can go stale, because every changeable column
+# (opening and closing moments, slips) is read by the database at the moment of storing. Anything
+# else (a repeat, a closed or changed deployment, a slip) takes the full path, as before.
+
+
+@dataclass(frozen=True)
+class SubmitTarget:
+    """What never changes about a deployment: enough to store a response without loading it."""
+
+    deployment_id: int
+    code: str
+    version_id: int
+    content_hash: str
+
+
+_TARGETS: dict[str, SubmitTarget] = {}
+_TARGETS_MAX = 4096
+_DEPLOYMENTS = Deployment.__table__
+_VERSIONS = SurveyVersion.__table__
+_RESPONSE_COLUMNS = (
+    "id",
+    "deployment_id",
+    "version_id",
+    "language",
+    "submitted_on",
+    "submission_key_hash",
+    "answers_hash",
+    "record_key",
+)
+#: Store the response only if the deployment is (still) the one remembered (id, code, version and
+#: its content), open at ``now`` and without slips; the row count says whether it was stored.
+_INSERT_IF_OPEN = (
+    insert(_RESPONSES)
+    .from_select(
+        list(_RESPONSE_COLUMNS),
+        select(
+            bindparam("id", type_=_RESPONSES.c.id.type),
+            _DEPLOYMENTS.c.id,
+            _DEPLOYMENTS.c.version_id,
+            bindparam("language", type_=_RESPONSES.c.language.type),
+            bindparam("submitted_on", type_=Date),
+            bindparam("key_hash", type_=_RESPONSES.c.submission_key_hash.type),
+            bindparam("answers_hash", type_=_RESPONSES.c.answers_hash.type),
+            bindparam("record_key", type_=_RESPONSES.c.record_key.type),
+        )
+        .select_from(_DEPLOYMENTS.join(_VERSIONS, _VERSIONS.c.id == _DEPLOYMENTS.c.version_id))
+        .where(
+            _DEPLOYMENTS.c.id == bindparam("deployment_id"),
+            _DEPLOYMENTS.c.code == bindparam("code"),
+            _DEPLOYMENTS.c.version_id == bindparam("version_id"),
+            _VERSIONS.c.content_hash == bindparam("content_hash"),
+            _DEPLOYMENTS.c.opens_at <= bindparam("now", type_=DateTime),
+            _DEPLOYMENTS.c.closes_at > bindparam("now", type_=DateTime),
+            _DEPLOYMENTS.c.slip_required == false(),
+        ),
+    )
+    .execution_options(preserve_rowcount=True)
+)  # SQLAlchemy keeps an INSERT's rowcount on request
+
+
+def remember_target(code: str, deployment: Deployment) -> None:
+    """Remember the unchanging part of a deployment found under ``code`` (as typed in the URL)."""
+    if len(_TARGETS) >= _TARGETS_MAX:
+        _TARGETS.clear()
+    _TARGETS[code] = SubmitTarget(
+        deployment.id, deployment.code, deployment.version_id, deployment.version.content_hash
+    )
+
+
+def remembered_target(code: str) -> SubmitTarget | None:
+    """The deployment remembered under ``code`` by an earlier request of this process, or None."""
+    return _TARGETS.get(code)
+
+
+def forget_targets() -> None:
+    _TARGETS.clear()
+
+
+def submit_if_open(
+    target: SubmitTarget,
+    defn: SurveyDefinition,
+    lang: str,
+    key: str,
+    answers: Mapping[str, answering.Answer],
+) -> str | None:
+    """Store a first submission and commit it (in a transaction of its own, outside the session);
+    return its receipt, or None when nothing was stored.
+
+    None (after a rollback) means: the deployment is not open now, needs a slip, is gone or
+    changed, or the key was used before. The caller then takes the full path
+    (:func:`submit_with_retry`), which answers each of those cases as it always did. ``answers``
+    must already be checked (``answering``), as for :func:`submit_response`.
+    """
+    cleaned = scrub_answers(defn, answering.shown_answers(defn, answers), lang)
+    response_id = _random_id()
+    now = utcnow()
+    response = {
+        "id": response_id,
+        "language": lang,
+        "submitted_on": now.date(),
+        "key_hash": _sha256(f"{target.deployment_id}:{key}"),
+        "answers_hash": answering.fingerprint(cleaned),
+        "record_key": random_record_key(),
+        "deployment_id": target.deployment_id,
+        "code": target.code,
+        "version_id": target.version_id,
+        "content_hash": target.content_hash,
+        "now": now,
+    }
+    # Everything is prepared before the first INSERT: on SQLite that statement takes the write
+    # lock, which the other workers wait for until the commit.
+    rows = _answer_rows(response_id, cleaned)
+    # One transaction on a connection of its own, no ORM session: nothing to track or flush.
+    try:
+        with db.engine.connect() as connection:
+            if connection.execute(_INSERT_IF_OPEN, response).rowcount != 1:
+                return None  # closing the connection rolls back
+            if rows:
+                connection.execute(_INSERT_ANSWERS, rows)
+            connection.commit()
+    except IntegrityError:  # the key is taken: a repeat, answered by the full path
+        return None
     return receipt_for(key)
 
 
