@@ -223,8 +223,8 @@ def test_auto_features_use_the_multilingual_model_when_installed(tmp_path, fake_
     assert "features: multilingual embeddings" in err and "embedding texts 36/36" in err
     doc = json.loads(out.read_text("utf-8"))
     assert doc["params"]["features"] == "auto"
-    # the model with the character n-gram block beside it (the measured default)
-    assert doc["params"]["vectorizer"]["vectorizer"] == "embeddings+tfidf"
+    # the model alone (the character block is off by default: it lost on held-out sets)
+    assert doc["params"]["vectorizer"]["vectorizer"] == "embeddings"
     assert doc["params"]["vectorizer"]["model"] == "fake-concepts-cli"
     assert "embeddings" in doc["params"]["method"]
     for cluster in doc["clusters"]:  # each subject is one theme in all three languages
@@ -245,7 +245,7 @@ def test_tfidf_on_request_and_above_the_automatic_limit(tmp_path, fake_model, ca
     # Insisting embeds anyway.
     assert cli.run_cluster(src, out, k=2, progress=False, features="embeddings") == 0
     params = json.loads(out.read_text("utf-8"))["params"]
-    assert params["vectorizer"]["vectorizer"] == "embeddings+tfidf"
+    assert params["vectorizer"]["vectorizer"] == "embeddings"
 
 
 def test_without_the_model_auto_falls_back_and_embeddings_is_a_clear_error(

