@@ -219,8 +219,7 @@ def _add_dutch_aids(quotes: list[Quote], theme: ReportTheme, vectors: dict) -> N
     The aid names the quote's nearest codebook topic (else the theme's, when close) and the
     closest Dutch quote shown in the same theme, so it reveals no text the report hides.
     """
-    from klankbord.analysis import dutch_aid
-    from klankbord.analysis import topic_by_id
+    from klankbord.analysis import dutch_aid, topic_by_id
 
     naming = theme.naming or {}
     topic = topic_by_id(naming.get("topic")) if naming.get("topic_close") else None
