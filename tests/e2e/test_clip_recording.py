@@ -12,24 +12,18 @@ pytestmark = pytest.mark.skipif(not audio.available(), reason="ffmpeg is not ins
 
 
 @pytest.fixture(scope="module")
-def media_browser():
-    """Chromium with a fake microphone that is always allowed (a sine beep)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+def media_browser(browser):
+    """Chromium with a fake microphone that is always allowed (a sine beep), launched from the
+    session's Playwright (a second sync Playwright in one process is refused)."""
     args = [
         *CHROMIUM_ARGS,
         "--use-fake-device-for-media-stream",
         "--use-fake-ui-for-media-stream",
         "--autoplay-policy=no-user-gesture-required",
     ]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=args, headless=True
-        )
-        yield browser
-        browser.close()
+    media = browser.browser_type.launch(executable_path=str(CHROMIUM), args=args, headless=True)
+    yield media
+    media.close()
 
 
 def _page(browser, live_server):
