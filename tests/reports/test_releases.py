@@ -117,3 +117,38 @@ def _org(scope, db):
     from klankbord.accounts.models import Organisation
 
     return db.session.get(Organisation, scope.organisation_id)
+
+
+def test_a_location_with_fewer_than_k_changes_keeps_its_previous_rows(scope, db):
+    """12 new answers at Oost and 1 at West make a release (13 >= k), but West's figures beside
+    the previous release's would show that one person's answer: West keeps its previous rows
+    until k of its records have changed (found from outside by the trends work)."""
+    first = releases.make_scope_release(scope)
+    east, west = services._scope_deployments(scope)
+    clock.freeze(NOW + timedelta(days=1))
+    add_responses(east, [{"kitchen_access": "own_kitchen"} for _ in range(12)], day=NOW.date())
+    add_responses(west, [{"kitchen_access": "own_kitchen"}], day=NOW.date())
+    second = releases.make_scope_release(scope)
+    assert second.payload["held_back"] == {str(west.id): first.data_until.isoformat()}
+    rows = lambda release, dep: sorted(r for r in release.payload["closed"] if r[0] == dep.id)  # noqa: E731
+    assert rows(second, west) == rows(first, west)  # West's lone newcomer is not in it
+    assert rows(second, east) != rows(first, east)
+    assert second.n_records == 55 + 12
+    report = services.build_report(scope, release=second)
+    assert [until for _label, until in report.held_back] == [first.data_until]
+    assert "AZC West" in report.held_back[0][0]
+
+    # Once k of West's records have changed, West is released with all of them.
+    clock.freeze(NOW + timedelta(days=2))
+    add_responses(
+        west,
+        [{"kitchen_access": "own_kitchen"} for _ in range(9)],
+        day=(NOW + timedelta(days=1)).date(),
+    )
+    third = releases.make_scope_release(scope)
+    assert "held_back" not in third.payload
+    assert third.n_records == 55 + 12 + 10
+    assert (
+        sum(r[5] for r in third.payload["closed"] if r[0] == west.id and r[3] == "own_kitchen")
+        == 10
+    )

@@ -201,6 +201,45 @@ def _changed_records(previous: Release, payload: dict) -> int:
     return changed
 
 
+def _hold_back_small_changes(previous: Release, payload: dict, k: int) -> dict[int, str]:
+    """Keep a survey round's rows as the previous release had them when fewer than k of its
+    records changed since then.
+
+    The release rule counts changes over the whole scope, so 12 new answers at one location and 1
+    at another make a release; the second location's figures side by side with the previous
+    release's would show that one person's answer (a shown 0 that becomes "fewer than k"). Its
+    rows wait until k of its records have changed. Returns {deployment id: data until of the
+    rows kept}, stored in the payload so the report can say so."""
+    def per_deployment(rows):
+        out: dict[int, dict] = {}
+        for d, day, lang, n, key in rows:
+            out.setdefault(d, {})[(day, lang)] = (n, key)
+        return out
+
+    before = per_deployment(previous.payload.get("days", []))
+    after = per_deployment(payload["days"])
+    kept = dict(previous.payload.get("held_back", {}))
+    held: dict[int, str] = {}
+    for d in set(after) | set(before):
+        old, new = before.get(d, {}), after.get(d, {})
+        changed = 0
+        for cell in old.keys() | new.keys():
+            n0, k0 = old.get(cell, (0, 0))
+            n1, k1 = new.get(cell, (0, 0))
+            changed += 2 if n0 == n1 and k0 != k1 else abs(n1 - n0)
+        if 0 < changed < k:
+            held[d] = kept.get(str(d), previous.data_until.isoformat())
+    if held:
+        payload["days"] = [r for r in payload["days"] if r[0] not in held] + [
+            r for r in previous.payload.get("days", []) if r[0] in held
+        ]
+        payload["closed"] = sorted(
+            [r for r in payload["closed"] if r[0] not in held]
+            + [r for r in previous.payload.get("closed", []) if r[0] in held]
+        )
+    return held
+
+
 def _make(
     *,
     organisation_id: int,
@@ -224,6 +263,9 @@ def _make(
     if previous is not None and check_rule:
         if data_until <= previous.data_until:
             raise ReleaseRefused("no_new_period", previous=previous.data_until)
+        held = _hold_back_small_changes(previous, payload, k)
+        if held:
+            payload["held_back"] = {str(d): until for d, until in sorted(held.items())}
         changed = _changed_records(previous, payload)
         if changed < k:
             raise ReleaseRefused("too_few_new", k=k, previous=previous.data_until)

@@ -154,11 +154,13 @@ class _State:
         return self.table.value(key)
 
     def bounds(self, key: Key) -> tuple[float, float | None]:
-        """What the markers tell: 'fewer than k' (1..k-1, or 0..k-1 in a hidden row) or >= k."""
+        """What the markers tell: 'fewer than k' (1..k-1 for a cell; 0..k-1 for a cell of a hidden
+        row and for any total, since a total of zeros can be hidden to protect its line) or >= k."""
         value = self.value(key)
         if value >= self.k:
             return float(self.k), None
-        low = 0.0 if (key[0] == "c" and key[1] in self.small_rows) or self._all_small else 1.0
+        cell = key[0] == "c"
+        low = 0.0 if not cell or key[1] in self.small_rows or self._all_small else 1.0
         return low, float(self.k - 1)
 
     @property

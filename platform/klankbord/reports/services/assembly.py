@@ -119,6 +119,7 @@ def _build_report(scope: ReportScope, release, lang: str, labels: dict[str, str]
     ]
     curated = is_curated(run)
     signoff = active_signoff(release) if curated else None
+    held = (release.payload or {}).get("held_back") or {}
     return Report(
         scope_id=scope.id,
         name=scope.name,
@@ -145,6 +146,11 @@ def _build_report(scope: ReportScope, release, lang: str, labels: dict[str, str]
         changes=run.changes if run is not None else None,
         release_version=release.version,
         data_until=release.data_until,
+        held_back=[
+            (_deployment_label(d, lang), date.fromisoformat(held[str(d.id)]))
+            for d in deployments
+            if str(d.id) in held
+        ],
         curated=curated,
         signoff=(
             SignOffView(signoff.signer_name, signoff.signer_role, signoff.signed_at)

@@ -110,6 +110,9 @@ class Report:
     #: The release shown: its version and the last day of data it holds.
     release_version: int | None = None
     data_until: date | None = None
+    #: Survey rounds shown as an earlier release had them (fewer than k of their records
+    #: changed since): (label, last day of data shown for them).
+    held_back: list[tuple[str, date]] = field(default_factory=list)
     #: Staff changed the themes or quotes of the release's run (see services.signoff).
     curated: bool = False
     #: The sign-off that holds for this release; None when missing or cleared.
