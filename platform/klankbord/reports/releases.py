@@ -179,11 +179,9 @@ def _min_group(organisation_id: int, scope: ReportScope | None) -> int:
     return sup.effective_min_group_size(org.min_group_size if org else None)
 
 
-def _changed_records(previous: Release, payload: dict) -> int:
-    """Records added plus records removed since ``previous`` (per deployment, day and language
-    cell; a removal and an addition in the same cell both count)."""
-    before = {(d, day, lang): (n, k) for d, day, lang, n, k in previous.payload.get("days", [])}
-    after = {(d, day, lang): (n, k) for d, day, lang, n, k in payload["days"]}
+def cell_changes(before: dict, after: dict) -> int:
+    """Records added plus records removed between two {cell: (count, key sum)} maps; a removal
+    and an addition in the same cell (same count, other key sum) both count."""
     changed = 0
     for cell in before.keys() | after.keys():
         n0, k0 = before.get(cell, (0, 0))
@@ -192,6 +190,15 @@ def _changed_records(previous: Release, payload: dict) -> int:
             changed += 2  # as many removed as added: at least one of each
         else:
             changed += abs(n1 - n0)
+    return changed
+
+
+def _changed_records(previous: Release, payload: dict) -> int:
+    """Records added plus records removed since ``previous`` (per deployment, day and language
+    cell), and of meeting ideas."""
+    before = {(d, day, lang): (n, k) for d, day, lang, n, k in previous.payload.get("days", [])}
+    after = {(d, day, lang): (n, k) for d, day, lang, n, k in payload["days"]}
+    changed = cell_changes(before, after)
     ideas0 = previous.payload.get("ideas", [0, 0])
     ideas1 = payload["ideas"]
     if ideas0[0] == ideas1[0] and ideas0[1] != ideas1[1]:
@@ -221,12 +228,7 @@ def _hold_back_small_changes(previous: Release, payload: dict, k: int) -> dict[i
     kept = dict(previous.payload.get("held_back", {}))
     held: dict[int, str] = {}
     for d in set(after) | set(before):
-        old, new = before.get(d, {}), after.get(d, {})
-        changed = 0
-        for cell in old.keys() | new.keys():
-            n0, k0 = old.get(cell, (0, 0))
-            n1, k1 = new.get(cell, (0, 0))
-            changed += 2 if n0 == n1 and k0 != k1 else abs(n1 - n0)
+        changed = cell_changes(before.get(d, {}), after.get(d, {}))
         if 0 < changed < k:
             held[d] = kept.get(str(d), previous.data_until.isoformat())
     if held:

@@ -42,7 +42,7 @@ from klankbord.extensions import db
 from klankbord.reports import charts, services
 from klankbord.reports import suppression as sup
 from klankbord.reports.models import Release, ReportScope
-from klankbord.reports.releases import ReleaseData
+from klankbord.reports.releases import ReleaseData, cell_changes
 from klankbord.surveys.seam import deployments_by_id
 
 #: Most release dates one trend shows; older releases are thinned to one per week, then month.
@@ -141,13 +141,6 @@ def choose_points(releases: Sequence[Release], limit: int = MAX_POINTS) -> list[
 # Building ------------------------------------------------------------------------------------
 
 
-def group_label(deployment, several: str) -> str:
-    """The location group of a survey round, as the report names it (one location, or "several"
-    with the names; the same as ``services._group_labels``)."""
-    names = [location.name for location in deployment.locations]
-    return names[0] if len(names) == 1 else f"{several}: {', '.join(names)}"
-
-
 def _deployments(scope: ReportScope, release: Release) -> list:
     return deployments_by_id(scope.organisation_id, release.payload.get("deployment_ids") or [])
 
@@ -156,31 +149,17 @@ def _answering_rows(deployments, rows, several: str) -> dict:
     """{(survey, question, location): {(deployment, month): (answering, their key sum)}}: the
     true rows the per-location release rule compares (never shown)."""
     by_id = {d.id: d for d in deployments}
+    location_of = services._group_labels(deployments, several)
     out: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for deployment_id, month, question_id, _value, _n, first, _key, first_key in rows:
         deployment = by_id.get(deployment_id)
         if deployment is None:
             continue
-        key = (deployment.version.survey_id, question_id, group_label(deployment, several))
+        key = (deployment.version.survey_id, question_id, location_of[deployment_id])
         cell = out[key][(deployment_id, month)]
         cell[0] += int(first or 0)
         cell[1] += int(first_key or 0)
     return {key: {cell: tuple(v) for cell, v in cells.items()} for key, cells in out.items()}
-
-
-def changed_people(before: dict, after: dict) -> int:
-    """People whose answer to a question at a location came or went between two releases: per
-    (survey round, month) cell, the change in answering people, or 2 when the number stayed and
-    the people did not (at least one left and one came); as ``releases._changed_records``."""
-    changed = 0
-    for cell in before.keys() | after.keys():
-        n0, k0 = before.get(cell, (0, 0))
-        n1, k1 = after.get(cell, (0, 0))
-        if n0 == n1 and k0 != k1:
-            changed += 2
-        else:
-            changed += abs(n1 - n0)
-    return changed
 
 
 def _location_rows(section, deployments, rows, several: str) -> dict[str, tuple]:
@@ -193,8 +172,9 @@ def _location_rows(section, deployments, rows, several: str) -> dict[str, tuple]
     # Answered at one location only: the report shows no breakdown, its overall table is that
     # location's row.
     by_id = {d.id: d for d in deployments}
+    location_of = services._group_labels(deployments, several)
     places = {
-        group_label(by_id[d], several)
+        location_of[d]
         for d, _m, q, *_ in rows
         if q == section.question_id
         and d in by_id
@@ -278,7 +258,7 @@ def trends_of_releases(
                     continue
                 rows_now = truth.get((*key, location), {}).get(index, {})
                 if reference is not None:
-                    changed = changed_people(reference, rows_now)
+                    changed = cell_changes(reference, rows_now)
                     if 0 < changed < k:
                         points.append(TrendPoint(version, day, HELD))
                         continue

@@ -10,17 +10,11 @@ from sqlalchemy import insert, select
 
 from klankbord.core.refs import text_ref
 from klankbord.extensions import db
-from klankbord.meetings.models import MeetingIdea
 from klankbord.reports.models import ReportScope, ReportTheme, ThemeMember, ThemeRun
 from klankbord.reports.services.curation import carry_curation
 from klankbord.reports.services.scopes import (
-    _idea_filters,
-    _response_filters,
-    _scope_deployments,
     min_group_size,
 )
-from klankbord.surveys.models import Answer, Response
-from klankbord.surveys.services import definition_of
 
 #: Representative texts stored per theme; the report shows up to five that may be shown.
 STORED_REPRESENTATIVES = 8
@@ -51,41 +45,27 @@ class TextItem:
 
 
 def collect_texts(scope: ReportScope) -> list[TextItem]:
-    """Survey free-text answers and/or meeting ideas of a scope, each with id, language and day."""
+    """Survey free-text answers and/or meeting ideas of a scope, each with id, language and day
+    (through the surveys' and meetings' seams, which work out the free-text questions)."""
+    from klankbord.meetings import seam as meetings
+    from klankbord.surveys import seam as surveys
+
+    filters = {
+        "period_from": scope.period_from,
+        "period_to": scope.period_to,
+        "languages": scope.languages or (),
+    }
     items: list[TextItem] = []
     if scope.include_survey_text:
-        deployments = _scope_deployments(scope)
-        free: dict[int, list[str]] = {}
-        for deployment in deployments:
-            defn = definition_of(deployment.version)
-            free[deployment.id] = [q.id for q in defn.questions if q.type == "free_text"]
-        question_ids = sorted({q for ids in free.values() for q in ids})
-        if question_ids:
-            rows = db.session.execute(
-                select(
-                    Answer.response_id,
-                    Answer.question_id,
-                    Answer.value_text,
-                    Response.language,
-                    Response.submitted_on,
-                )
-                .join(Response, Response.id == Answer.response_id)
-                .where(
-                    *_response_filters(scope, list(free)),
-                    Answer.question_id.in_(question_ids),
-                    Answer.position == 0,
-                    Answer.value_text.is_not(None),
-                    Answer.value_text != "",
-                )
-                .order_by(Response.submitted_on, Answer.response_id, Answer.question_id)
-            ).all()
-            items += [TextItem(r, q, None, t, lang, day, "survey") for r, q, t, lang, day in rows]
+        rows = surveys.scope_free_text(
+            scope.organisation_id,
+            scope.deployment_ids or (),
+            location_ids=scope.location_ids or (),
+            **filters,
+        )
+        items += [TextItem(r, q, None, t, lang, day, "survey") for r, q, t, lang, day in rows]
     if scope.include_meeting_text and scope.meeting_ids:
-        rows = db.session.execute(
-            select(MeetingIdea.id, MeetingIdea.text, MeetingIdea.lang, MeetingIdea.created_on)
-            .where(*_idea_filters(scope))
-            .order_by(MeetingIdea.created_on, MeetingIdea.id)
-        ).all()
+        rows = meetings.scope_ideas(scope.organisation_id, scope.meeting_ids, **filters)
         items += [TextItem(None, None, i, t, lang, day, "meeting") for i, t, lang, day in rows]
     return items
 

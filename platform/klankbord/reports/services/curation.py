@@ -13,7 +13,7 @@ from klankbord.core.time import utcnow
 from klankbord.extensions import db
 from klankbord.meetings.models import MeetingAction, MeetingUpdate
 from klankbord.reports.models import QuoteCuration, ReportTheme, ThemeLink, ThemeMember, ThemeRun
-from klankbord.reports.services.common import ReportError
+from klankbord.reports.services.common import ReportError, member_condition
 from klankbord.reports.services.signoff import curation_changed, runs_with_ref
 
 #: Jaccard overlap from which a new theme counts as the same as a curated one of the last run.
@@ -273,20 +273,14 @@ def curate_quote(
 
 def _ref_in_org(org_id: int, ref: str) -> bool:
     """A text reference belongs to a theme of this organisation."""
-    parts = ref.split(":")
+    condition = member_condition(ref)
+    if condition is None:
+        return False
     query = (
         select(ThemeMember.id)
         .join(ReportTheme, ReportTheme.id == ThemeMember.theme_id)
-        .where(ReportTheme.organisation_id == org_id)
+        .where(ReportTheme.organisation_id == org_id, condition)
     )
-    if parts[0] == "m" and len(parts) == 2 and parts[1].isdigit():
-        query = query.where(ThemeMember.idea_id == int(parts[1]))
-    elif parts[0] == "s" and len(parts) == 3:
-        query = query.where(
-            ThemeMember.response_id == parts[1], ThemeMember.question_id == parts[2]
-        )
-    else:
-        return False
     return db.session.execute(query.limit(1)).first() is not None
 
 

@@ -34,7 +34,7 @@ from klankbord.reports.models import (
     ThemeMember,
     ThemeRun,
 )
-from klankbord.reports.services.common import ReportError
+from klankbord.reports.services.common import ReportError, member_condition
 
 #: Roles that may sign off a curated release.
 SIGN_OFF_ROLES = ("admin", "policymaker")
@@ -242,20 +242,14 @@ def curation_changed(run_ids: list[int] | set[int], *, organisation_id: int) -> 
 
 def runs_with_ref(org_id: int, ref: str) -> set[int]:
     """Runs of the organisation that hold the text ``ref`` in one of their themes."""
-    parts = ref.split(":")
+    condition = member_condition(ref)
+    if condition is None:
+        return set()
     query = (
         select(ReportTheme.run_id)
         .join(ThemeMember, ThemeMember.theme_id == ReportTheme.id)
-        .where(ReportTheme.organisation_id == org_id)
+        .where(ReportTheme.organisation_id == org_id, condition)
     )
-    if parts[0] == "m" and len(parts) == 2 and parts[1].isdigit():
-        query = query.where(ThemeMember.idea_id == int(parts[1]))
-    elif parts[0] == "s" and len(parts) == 3:
-        query = query.where(
-            ThemeMember.response_id == parts[1], ThemeMember.question_id == parts[2]
-        )
-    else:
-        return set()
     return set(db.session.execute(query.distinct()).scalars())
 
 
