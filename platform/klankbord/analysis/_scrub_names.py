@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 from importlib import resources
 
@@ -46,8 +47,11 @@ def _load_names() -> tuple[dict[str, bool], frozenset[str]]:
 _GIVEN, _FAMILY = _load_names()
 
 
-def _load_common_words() -> frozenset[str]:
-    """The most frequent words of Arabic, Persian and Tigrinya (data/common-words-*.txt.gz)."""
+@functools.cache
+def _common_uncased() -> frozenset[str]:
+    """Words common in Arabic, Persian or Tigrinya text (data/common-words-*.txt.gz): after a
+    family word, a word in a script without capitals that is neither listed nor common is taken
+    as a name ("مادرم شکریه"). Read on first use (75 ms), not at import: most answers never ask."""
     folder = resources.files(__package__) / "data"
     words: set[str] = set()
     for lang in ("ar", "fa", "ti"):
@@ -57,10 +61,6 @@ def _load_common_words() -> frozenset[str]:
         )
     return frozenset(words)
 
-
-#: words common in Arabic, Persian or Tigrinya text: after a family word, a word in a script
-#: without capitals that is neither listed nor common is taken as a name ("مادرم شکریه")
-_COMMON_UNCASED = _load_common_words()
 #: capitalised words that are in the name lists but, in residents' answers, are mostly something
 #: else: months, days, places, feasts, institutions
 _NOT_NAME_CAPS = frozenset(
@@ -277,7 +277,7 @@ def _find_listed_names(view: str, lang: str | None):
                 listed is None
                 and strength >= 2
                 and len(key) >= 3
-                and key not in _COMMON_UNCASED
+                and key not in _common_uncased()
                 and key[:1] != "و"  # "مادرم و ...": and
             ):
                 return s, extend(i, cased=False)  # "مادرم شکریه", "ሰበይተይ ኣብረኸት"
@@ -404,7 +404,7 @@ def _may_follow_a_name(key: str) -> bool:
         or key in _FAMILY
         or _is_nisba(key)
         or _arabic_family_name(key)
-        or (key not in _COMMON_UNCASED and key not in _FUNCTION_WORDS)
+        or (key not in _common_uncased() and key not in _FUNCTION_WORDS)
     )
 
 
